@@ -1,0 +1,70 @@
+// swift-tools-version:6.2
+
+import PackageDescription
+
+let package = Package(
+    name: "junkwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "junkwatch", targets: ["junkwatch"]),
+        .library(name: "SystemdJournal", targets: ["SystemdJournal"]),
+        .library(name: "JunkwatchCore", targets: ["JunkwatchCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(
+            name: "SystemdJournal",
+            dependencies: ["CSystemd"]
+        ),
+        .target(
+            name: "JunkwatchCore",
+            dependencies: [
+                "SystemdJournal",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "junkwatch",
+            dependencies: [
+                "JunkwatchCore",
+                "SystemdJournal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The bare reader the benchmark measures junkwatch against: MESSAGE and cursor of
+        // every matching entry, nothing else.
+        .executableTarget(
+            name: "journal-read-bench",
+            dependencies: ["SystemdJournal"]
+        ),
+        .testTarget(
+            name: "SystemdJournalTests",
+            dependencies: ["SystemdJournal"]
+        ),
+        .testTarget(
+            name: "JunkwatchCoreTests",
+            dependencies: ["JunkwatchCore", "SystemdJournal"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}
