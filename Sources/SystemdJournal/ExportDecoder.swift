@@ -26,6 +26,7 @@ public struct ExportDecoder: JournalEntryDecoding, Sendable {
     private var lineScanned = 0
     /// How many fields the last entry had: the next one is likely to have as many.
     private var fieldCapacity = 8
+    private var cache = FieldCache()
 
     /// Decodes what `fileDescriptor` delivers, reading at most `chunkSize` bytes at a time.
     ///
@@ -64,7 +65,9 @@ public struct ExportDecoder: JournalEntryDecoding, Sendable {
         var progress = EntryProgress()
         while true {
             let scanned = lineScanned
-            let step = input.withUnread { Self.parse($0, into: &entry, progress: &progress, lineScanned: scanned) }
+            let step = input.withUnread {
+                Self.parse($0, into: &entry, progress: &progress, cache: &cache, lineScanned: scanned)
+            }
             input.consume(step.consumed)
             switch step.outcome {
             case .entryEnd:
@@ -114,6 +117,7 @@ public struct ExportDecoder: JournalEntryDecoding, Sendable {
         _ window: UnsafeRawBufferPointer,
         into entry: inout JournalEntry,
         progress: inout EntryProgress,
+        cache: inout FieldCache,
         lineScanned: Int
     ) -> Step {
         let count = window.count
@@ -140,18 +144,23 @@ public struct ExportDecoder: JournalEntryDecoding, Sendable {
                     outcome: .needMore(minimum: count - fieldStart + 1, lineScanned: 0, truncation: truncation)
                 )
             }
-            if let problem = nameProblem(name, terminator: index < count ? window[index] : 0) {
+            let terminator = index < count ? window[index] : 0
+            let plausible =
+                (terminator == UInt8(ascii: "=") || terminator == UInt8(ascii: "\n")) && !name.isEmpty
+                && name.count <= JournalFieldName.maximumLength && (name[0] &- UInt8(ascii: "0")) >= 10
+            if !plausible, let problem = nameProblem(name, terminator: terminator) {
                 return Step(consumed: fieldStart, outcome: .malformed(at: problem.at, reason: problem.reason))
             }
             let valueStart: Int
             let valueEnd: Int
-            if window[index] == UInt8(ascii: "=") {
+            if terminator == UInt8(ascii: "=") {
                 valueStart = index + 1
                 let searchFrom = max(valueStart, fieldStart == 0 ? lineScanned : 0)
                 let newline = memchr(window.baseAddress! + searchFrom, Int32(UInt8(ascii: "\n")), count - searchFrom)
                 guard let newline else {
                     if count - valueStart > JournalBytes.maximumFieldSize {
-                        let reason = "text field \(JournalBytes.quoted(name)) is longer than journald's limit of 768 MiB"
+                        let reason =
+                            "text field \(JournalBytes.quoted(name)) is longer than journald's limit of 768 MiB"
                         return Step(consumed: fieldStart, outcome: .malformed(at: 0, reason: reason))
                     }
                     if let tooLarge = entryTooLarge(progress, adding: count - fieldStart) {
@@ -201,12 +210,13 @@ public struct ExportDecoder: JournalEntryDecoding, Sendable {
                     return Step(consumed: fieldStart, outcome: outcome)
                 }
                 guard window[valueEnd] == UInt8(ascii: "\n") else {
-                    let reason = "binary field \(JournalBytes.quoted(name)) of \(length) bytes is not followed by a newline"
+                    let reason =
+                        "binary field \(JournalBytes.quoted(name)) of \(length) bytes is not followed by a newline"
                     return Step(consumed: fieldStart, outcome: .malformed(at: valueEnd - fieldStart, reason: reason))
                 }
             }
             let value = UnsafeRawBufferPointer(rebasing: window[valueStart..<valueEnd])
-            if let reason = add(name: name, value: value, to: &entry) {
+            if let reason = add(name: name, value: value, to: &entry, cache: &cache) {
                 return Step(consumed: fieldStart, outcome: .malformed(at: valueStart - fieldStart, reason: reason))
             }
             position = valueEnd + 1
@@ -247,11 +257,16 @@ public struct ExportDecoder: JournalEntryDecoding, Sendable {
 
     /// Adds one field to `entry`, or sets its address; returns why the value is unusable, if it is.
     @inline(__always)
-    private static func add(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, to entry: inout JournalEntry)
-        -> String?
-    {
+    private static func add(
+        name: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        to entry: inout JournalEntry,
+        cache: inout FieldCache
+    ) -> String? {
         guard let address = JournalBytes.addressField(name) else {
-            entry.fields.append(JournalField(name: JournalBytes.name(name), value: JournalBytes.array(value)))
+            // The scan has checked the name already.
+            let text = cache.name(name, at: entry.fields.count) { _ in true }!
+            entry.fields.append(JournalField(name: text, value: cache.value(value, at: entry.fields.count)))
             return nil
         }
         switch address {

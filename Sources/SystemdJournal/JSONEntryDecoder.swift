@@ -27,6 +27,7 @@ public struct JSONEntryDecoder: JournalEntryDecoding, Sendable {
     private var failure: JournalError?
     private var lineScanned = 0
     private var fieldCapacity = 8
+    private var cache = FieldCache()
     /// The number of the last line read, counting from 1.
     public private(set) var lineNumber = 0
     /// How many `null` values (values journalctl left out) the entries so far held.
@@ -88,8 +89,16 @@ public struct JSONEntryDecoder: JournalEntryDecoding, Sendable {
             lineNumber += 1
             let length = lineLength!
             let capacity = fieldCapacity
+            // Moved, not copied, into the parser and back, so that its arrays stay uniquely referenced.
+            var lineCache = cache
+            cache = FieldCache()
             let parsed = input.withUnread { window -> Result<(JournalEntry?, Int), JSONEntryParser.Problem> in
-                var parser = JSONEntryParser(line: UnsafeRawBufferPointer(rebasing: window[..<length]))
+                var parser = JSONEntryParser(
+                    line: UnsafeRawBufferPointer(rebasing: window[..<length]),
+                    cache: lineCache
+                )
+                lineCache = FieldCache()
+                defer { lineCache = parser.cache }
                 do throws(JSONEntryParser.Problem) {
                     let entry = try parser.parseEntry(fieldCapacity: capacity)
                     return .success((entry, parser.omittedValues))
@@ -97,6 +106,7 @@ public struct JSONEntryDecoder: JournalEntryDecoding, Sendable {
                     return .failure(error)
                 }
             }
+            cache = lineCache
             input.consume(length + terminator)
             switch parsed {
             case .success((let entry?, let omitted)):
@@ -106,7 +116,10 @@ public struct JSONEntryDecoder: JournalEntryDecoding, Sendable {
             case .success((nil, _)):
                 continue
             case .failure(let problem):
-                throw JournalError.malformedJSON(line: lineNumber, reason: "column \(problem.column): \(problem.reason)")
+                throw JournalError.malformedJSON(
+                    line: lineNumber,
+                    reason: "column \(problem.column): \(problem.reason)"
+                )
             }
         }
     }

@@ -15,9 +15,12 @@ struct JSONEntryParser {
     private var position = 0
     /// How many `null` values the line held.
     private(set) var omittedValues = 0
+    /// The previous line's names and values; the decoder hands it from line to line.
+    var cache: FieldCache
 
-    init(line: UnsafeRawBufferPointer) {
+    init(line: UnsafeRawBufferPointer, cache: FieldCache) {
         self.line = line
+        self.cache = cache
     }
 
     /// The entry on the line; `nil` for a line holding only white space.
@@ -60,38 +63,58 @@ struct JSONEntryParser {
             throw problem("expected a field name in double quotes, found \(describe(line[position]))")
         }
         position += 1
-        let nameBytes = try string()
-        let valid = nameBytes.withUnsafeBytes { JournalBytes.isValidName($0) }
-        guard valid else {
-            let shown = nameBytes.withUnsafeBytes { JournalBytes.quoted($0) }
+        switch try stringToken() {
+        case .slice(let range):
+            try member(named: UnsafeRawBufferPointer(rebasing: line[range]), column: nameColumn, into: &entry)
+        case .decoded(let decoded):
+            // Only a name spelled with escapes, which journalctl never writes, takes this way.
+            let result = decoded.withUnsafeBytes { nameRaw in
+                Result { () throws(Problem) in try member(named: nameRaw, column: nameColumn, into: &entry) }
+            }
+            try result.get()
+        }
+    }
+
+    private mutating func member(
+        named nameRaw: UnsafeRawBufferPointer,
+        column nameColumn: Int,
+        into entry: inout JournalEntry
+    ) throws(Problem) {
+        let address = JournalBytes.addressField(nameRaw)
+        let name: String?
+        if address == nil {
+            name = cache.name(nameRaw, at: entry.fields.count, isValid: JournalBytes.isValidName)
+        } else {
+            name = JournalBytes.isValidName(nameRaw) ? "" : nil
+        }
+        guard let name else {
             throw Problem(
                 column: nameColumn,
-                reason: "\(shown) is not a journal field name (A-Z, 0-9 and _, not starting with a digit, at most 64 bytes)"
+                reason: "\(JournalBytes.quoted(nameRaw)) is not a journal field name "
+                    + "(A-Z, 0-9 and _, not starting with a digit, at most 64 bytes)"
             )
         }
         skipWhitespace()
         try expect(UInt8(ascii: ":"), "expected ':' after a field name")
         skipWhitespace()
-        let address = nameBytes.withUnsafeBytes { JournalBytes.addressField($0) }
         switch address {
         case nil:
-            try values(named: String(decoding: nameBytes, as: UTF8.self), into: &entry)
+            try values(named: name, into: &entry)
         case .otherProtected:
             // Parsed for its syntax, then dropped, as the export decoder drops these fields.
             var discarded = JournalEntry()
             try values(named: "", into: &discarded)
         case .cursor, .realtime, .monotonic:
-            try addressValue(address!, named: nameBytes, into: &entry)
+            try addressValue(address!, named: String(decoding: nameRaw, as: UTF8.self), into: &entry)
         }
     }
 
     private mutating func addressValue(
         _ address: JournalBytes.AddressField,
-        named name: [UInt8],
+        named shownName: String,
         into entry: inout JournalEntry
     ) throws(Problem) {
         let column = position + 1
-        let shownName = String(decoding: name, as: UTF8.self)
         if try null() { return }
         guard peek() == UInt8(ascii: "\"") else { throw problem("\(shownName) must be a string") }
         position += 1
@@ -113,7 +136,7 @@ struct JSONEntryParser {
         switch byte {
         case UInt8(ascii: "\""):
             position += 1
-            entry.fields.append(JournalField(name: name, value: try string()))
+            entry.fields.append(JournalField(name: name, value: try stringValue(at: entry.fields.count)))
         case UInt8(ascii: "["):
             position += 1
             skipWhitespace()
@@ -141,7 +164,7 @@ struct JSONEntryParser {
             switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                entry.fields.append(JournalField(name: name, value: try string()))
+                entry.fields.append(JournalField(name: name, value: try stringValue(at: entry.fields.count)))
             case UInt8(ascii: "["):
                 position += 1
                 skipWhitespace()
@@ -234,13 +257,37 @@ struct JSONEntryParser {
 
     // MARK: Strings
 
+    /// A string's bytes: where they stand in the line when it has no escapes, else decoded.
+    private enum StringToken {
+        case slice(Range<Int>)
+        case decoded([UInt8])
+    }
+
     /// The bytes of a string whose opening quote was consumed, through its closing quote.
     private mutating func string() throws(Problem) -> [UInt8] {
+        switch try stringToken() {
+        case .slice(let range): return JournalBytes.array(UnsafeRawBufferPointer(rebasing: line[range]))
+        case .decoded(let bytes): return bytes
+        }
+    }
+
+    /// `string()` for the value of the entry's `position`th field: equal to the previous line's, it is shared.
+    private mutating func stringValue(at position: Int) throws(Problem) -> [UInt8] {
+        switch try stringToken() {
+        case .slice(let range): return cache.value(UnsafeRawBufferPointer(rebasing: line[range]), at: position)
+        case .decoded(let bytes): return bytes
+        }
+    }
+
+    /// Reads a string whose opening quote was consumed, through its closing quote.
+    private mutating func stringToken() throws(Problem) -> StringToken {
         let start = position
         var index = position
         var ascii = true
-        // Fast path: a string without escapes is copied as it stands.
+        // Fast path: a string without escapes stays where it is in the line.
         while index < line.count {
+            index = Self.skipPlainASCII(line, from: index)
+            guard index < line.count else { break }
             let byte = line[index]
             if byte == UInt8(ascii: "\"") {
                 let run = UnsafeRawBufferPointer(rebasing: line[start..<index])
@@ -248,7 +295,7 @@ struct JSONEntryParser {
                     throw problem("a string that is not valid UTF-8")
                 }
                 position = index + 1
-                return JournalBytes.array(run)
+                return .slice(start..<index)
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 {
@@ -271,7 +318,9 @@ struct JSONEntryParser {
             while position < line.count {
                 let byte = line[position]
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
-                if byte < 0x20 { throw problem("control character 0x\(JournalBytes.hex(byte)) in a string must be escaped") }
+                if byte < 0x20 {
+                    throw problem("control character 0x\(JournalBytes.hex(byte)) in a string must be escaped")
+                }
                 if byte >= 0x80 { runASCII = false }
                 position += 1
             }
@@ -288,10 +337,37 @@ struct JSONEntryParser {
             }
             if line[position] == UInt8(ascii: "\"") {
                 position += 1
-                return bytes
+                return .decoded(bytes)
             }
             try escape(into: &bytes)
         }
+    }
+
+    /// The index of the first byte at or after `start` that is a quote, a backslash, a control
+    /// character or not ASCII, eight bytes at a time; `line.count` when there is none.
+    @inline(__always)
+    private static func skipPlainASCII(_ line: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while index + 8 <= line.count {
+            let word = UInt64(littleEndian: line.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte's high bit is set when it is zero after the XOR (quote, backslash), when it is below
+            // 0x20, or when it is not ASCII. The lowest flagged byte is always a real match.
+            let flags =
+                (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                    | word) & high
+            if flags != 0 { return index + flags.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < line.count {
+            let byte = line[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return index }
+            index += 1
+        }
+        return index
     }
 
     /// Decodes the escape sequence at the backslash under `position`.

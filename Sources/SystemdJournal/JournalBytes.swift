@@ -35,11 +35,9 @@ enum JournalBytes {
     /// Copies bytes into a new array.
     @inline(__always)
     static func array(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        guard let source = bytes.baseAddress, bytes.count > 0 else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
-            buffer.baseAddress!.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: bytes.count)
-            initialized = bytes.count
-        }
+        // Measured: about twice as fast as `init(unsafeUninitializedCapacity:)`, which looks up the
+        // array storage's generic metadata on every call.
+        [UInt8](bytes.assumingMemoryBound(to: UInt8.self))
     }
 
     /// The address field a name stands for, when it is one.
@@ -91,12 +89,20 @@ enum JournalBytes {
             var upper: UInt8 = 0xBF
             switch lead {
             case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lower = 0xA0
+            case 0xE0:
+                length = 3
+                lower = 0xA0
             case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; upper = 0x9F
-            case 0xF0: length = 4; lower = 0x90
+            case 0xED:
+                length = 3
+                upper = 0x9F
+            case 0xF0:
+                length = 4
+                lower = 0x90
             case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; upper = 0x8F
+            case 0xF4:
+                length = 4
+                upper = 0x8F
             default: return false
             }
             guard index + length <= count else { return false }

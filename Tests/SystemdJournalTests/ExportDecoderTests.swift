@@ -73,6 +73,20 @@ struct ExportDecoderTests {
         #expect(try decoder.next() == nil)
     }
 
+    @Test("a value or name that differs from the previous entry's at the same position is not mistaken for it")
+    func repeatedShapes() throws {
+        var text = ExportText()
+        let rows = [("_PID", "1234"), ("_PID", "1235"), ("_PIE", "1235"), ("_PID", ""), ("_PID", "1235")]
+        for (name, value) in rows {
+            text.text("MESSAGE", "same")
+            text.text(name, value)
+            text.endEntry()
+        }
+        var decoder = ExportDecoder(bytes: text.bytes)
+        let entries = try decoder.decodeAll()
+        #expect(entries.map { $0.fields[1] } == rows.map { JournalField(name: $0.0, text: $0.1) })
+    }
+
     @Test("the last entry may end at the end of the stream, without an empty line")
     func lastEntryWithoutEmptyLine() throws {
         var text = ExportText()
@@ -145,7 +159,10 @@ struct ExportDecoderTests {
                     if index < entries.count - 1 {
                         #expect(entry == full, "prefix of \(length) bytes")
                     } else {
-                        #expect(Array(full.fields.prefix(entry.fields.count)) == entry.fields, "prefix of \(length) bytes")
+                        #expect(
+                            Array(full.fields.prefix(entry.fields.count)) == entry.fields,
+                            "prefix of \(length) bytes"
+                        )
                     }
                 }
             } catch {
@@ -193,7 +210,10 @@ struct ExportDecoderTests {
         }
     }
 
-    @Test("an absurd binary length is refused before anything is allocated", arguments: [UInt64(1) << 63, .max, 1 << 40])
+    @Test(
+        "an absurd binary length is refused before anything is allocated",
+        arguments: [UInt64(1) << 63, .max, 1 << 40]
+    )
     func absurdLength(length: UInt64) throws {
         var text = ExportText()
         text.text("MESSAGE", "x")

@@ -91,7 +91,8 @@ struct JSONEntryDecoderTests {
 
     @Test("a line cut at any byte decodes the lines before it or throws malformedJSON for its own line")
     func truncatedAtEveryOffset() throws {
-        let text = Array(#"{"M":"a\u00e9","R":[1,2],"T":["x",[3]]}"#.utf8) + [0x0A] + Array(#"{"M":"\ud83d\ude00"}"#.utf8)
+        let text =
+            Array(#"{"M":"a\u00e9","R":[1,2],"T":["x",[3]]}"#.utf8) + [0x0A] + Array(#"{"M":"\ud83d\ude00"}"#.utf8)
         let newline = try #require(text.firstIndex(of: 0x0A))
         for length in 0..<text.count {
             var decoder = JSONEntryDecoder(bytes: Array(text[..<length]))
@@ -151,6 +152,35 @@ struct JSONEntryDecoderTests {
         }
         #expect(number == 3)
         #expect(reason.contains(reasonFragment), "\(reason)")
+    }
+
+    @Test("special bytes are found wherever they fall in an eight-byte word")
+    func specialBytesAtEveryPosition() throws {
+        for length in 0..<20 {
+            for position in 0..<max(length, 1) {
+                var chars = Array(repeating: "a", count: length)
+                if length > 0 { chars[position] = "é" }
+                let plain = chars.joined()
+                #expect(try decode("{\"M\":\"\(plain)\"}").first?.text("M") == plain)
+                if length > 0 { chars[position] = "\"" }
+                let unescaped = chars.joined()
+                if length > 0 { chars[position] = "\\\"" }
+                #expect(try decode("{\"M\":\"\(chars.joined())\"}").first?.text("M") == unescaped)
+                if length > 0 { chars[position] = "\u{1}" }
+                let control = chars.joined()
+                #expect(length == 0 || decodeError("{\"M\":\"\(control)\"}") != nil)
+            }
+        }
+    }
+
+    @Test("a name spelled with escapes is decoded; an invalid name after a valid one is still rejected")
+    func namesAcrossLines() throws {
+        #expect(try decode(#"{"\u004DESSAGE":"x"}"#).first?.text("MESSAGE") == "x")
+        let error = decodeError("{\"A\":\"1\"}\n{\"a\":\"1\"}\n")
+        guard case .malformedJSON(line: 2, _)? = error else {
+            Issue.record("expected malformedJSON on line 2, got \(String(describing: error))")
+            return
+        }
     }
 
     @Test("raw bytes that are not UTF-8 inside a string are rejected")

@@ -16,7 +16,10 @@ private func fixtureText() -> (bytes: [UInt8], fields: [[JournalField]], realtim
     let entries: [[JournalField]] = [
         [
             JournalField(name: "_BOOT_ID", text: boot),
-            JournalField(name: "MESSAGE", text: "imap(alice@example.com)<16052><qXGocr9gnpJ/AAAB>: copy from Junk: box=INBOX, uid=1"),
+            JournalField(
+                name: "MESSAGE",
+                text: "imap(alice@example.com)<16052><qXGocr9gnpJ/AAAB>: copy from Junk: box=INBOX, uid=1"
+            ),
             JournalField(name: "_SYSTEMD_UNIT", text: "dovecot.service"),
             JournalField(name: "SYSLOG_IDENTIFIER", text: "dovecot"),
             JournalField(name: "PRIORITY", text: "6"),
@@ -27,7 +30,10 @@ private func fixtureText() -> (bytes: [UInt8], fields: [[JournalField]], realtim
         ],
         [
             JournalField(name: "_BOOT_ID", text: boot),
-            JournalField(name: "MESSAGE", text: "imap(dave smith@example.net)<1><x>: save: box=Müll, uid=2 \"quoted\" \\ 😀"),
+            JournalField(
+                name: "MESSAGE",
+                text: "imap(dave smith@example.net)<1><x>: save: box=Müll, uid=2 \"quoted\" \\ 😀"
+            ),
             JournalField(name: "_SYSTEMD_UNIT", text: "dovecot.service"),
             JournalField(name: "TAG", text: "first"),
             JournalField(name: "TAG", text: "second"),
@@ -46,7 +52,9 @@ private func fixtureText() -> (bytes: [UInt8], fields: [[JournalField]], realtim
         text.text("__MONOTONIC_TIMESTAMP", String(1_000_000 + index * 1000))
         for field in fields {
             // Anything that is not plain text goes binary, as journalctl would write it.
-            if let value = field.text, !value.contains("\n"), !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) {
+            if let value = field.text, !value.contains("\n"),
+                !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" })
+            {
                 text.text(field.name, value)
             } else {
                 text.binary(field.name, field.value)
@@ -82,7 +90,9 @@ struct JournalAgreementTests {
         #expect(exported == read)
 
         // --all: without it journalctl writes null for values over 4096 bytes (checked below).
-        var json = JSONEntryDecoder(bytes: try JournalFixture.journalctl(directory: directory, ["-o", "json", "--all"]))
+        var json = JSONEntryDecoder(
+            bytes: try JournalFixture.journalctl(directory: directory, ["-o", "json", "--all"])
+        )
         let fromJSON = try json.decodeAll()
         try #require(fromJSON.count == read.count)
         #expect(json.omittedValueCount == 0)

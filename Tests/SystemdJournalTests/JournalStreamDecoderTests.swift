@@ -20,7 +20,10 @@ struct JournalStreamDecoderTests {
         #expect(JournalStreamFormat.detect(firstBytes: Array(text.utf8)) == format)
     }
 
-    @Test("detects nothing in garbage or white space", arguments: ["", " \n ", "1ABC=x", "message=x", "[1]", "MES SAGE"])
+    @Test(
+        "detects nothing in garbage or white space",
+        arguments: ["", " \n ", "1ABC=x", "message=x", "[1]", "MES SAGE"]
+    )
     func detectsNothing(text: String) {
         #expect(JournalStreamFormat.detect(firstBytes: Array(text.utf8)) == nil)
     }
