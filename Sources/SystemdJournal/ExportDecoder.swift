@@ -78,12 +78,16 @@ public struct ExportDecoder: JournalEntryDecoding, Sendable {
                 throw JournalError.malformedExport(offset: input.offset + at, reason: reason)
             case .needMore(let minimum, let scanned, let truncation):
                 lineScanned = scanned
-                if try input.fill(minimum: minimum) { continue }
-                if input.available == 0 {
+                // At the end, the pass that just ran saw every byte left, so its `truncation` tells
+                // the incomplete field as it finally stands.
+                if input.isAtEnd {
+                    if input.available > 0 {
+                        throw JournalError.malformedExport(offset: input.offset, reason: truncation)
+                    }
                     lineScanned = 0
                     return progress.hasContent ? entry : nil
                 }
-                throw JournalError.malformedExport(offset: input.offset, reason: truncation)
+                _ = try input.fill(minimum: minimum)
             }
         }
     }

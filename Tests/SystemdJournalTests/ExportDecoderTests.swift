@@ -175,6 +175,21 @@ struct ExportDecoderTests {
         }
     }
 
+    @Test("a cut stream read in chunks through a pipe ends exactly as in memory, error message included")
+    func truncatedThroughPipe() throws {
+        let sample = sampleStream()
+        for length in 0..<sample.bytes.count {
+            let prefix = Array(sample.bytes[..<length])
+            var inMemory = ExportDecoder(bytes: prefix)
+            let expected = Result { () throws(JournalError) in try inMemory.decodeAll() }
+            let piped = try PipeFeeder.withReadEnd(writing: prefix) { fd in
+                var decoder = ExportDecoder(fileDescriptor: fd, chunkSize: 3)
+                return Result { () throws(JournalError) in try decoder.decodeAll() }
+            }
+            #expect(piped == expected, "prefix of \(length) bytes")
+        }
+    }
+
     @Test("seeded random garbage throws malformedExport at an offset inside it", arguments: [1, 2, 3, 42, 1234])
     func randomGarbage(seed: UInt64) throws {
         var generator = SeededGenerator(seed: seed)
@@ -185,6 +200,32 @@ struct ExportDecoderTests {
             return
         }
         #expect((0..<garbage.count).contains(offset))
+    }
+
+    @Test("seeded mutations of a valid stream decode or throw malformedExport inside it, never crash")
+    func mutations() {
+        let sample = sampleStream().bytes
+        var generator = SeededGenerator(seed: 99)
+        for round in 0..<3000 {
+            var bytes = sample
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                let at = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0: bytes[at] = UInt8.random(in: 0...255, using: &generator)
+                case 1: bytes[at] ^= 1 << UInt8.random(in: 0..<8, using: &generator)
+                case 2: bytes.remove(at: at)
+                default: bytes.insert(UInt8.random(in: 0...255, using: &generator), at: at)
+                }
+                if bytes.isEmpty { bytes = [0] }
+            }
+            if let error = decodeError(bytes) {
+                guard case .malformedExport(let offset, _) = error else {
+                    Issue.record("round \(round): \(error)")
+                    continue
+                }
+                #expect((0...bytes.count).contains(offset), "round \(round)")
+            }
+        }
     }
 
     @Test("garbage after a valid entry is reported at its own offset, through a pipe too")

@@ -189,6 +189,35 @@ struct JSONEntryDecoderTests {
         #expect(throws: JournalError.self) { try decoder.next() }
     }
 
+    @Test("seeded mutations of valid lines decode or throw malformedJSON, never crash")
+    func mutations() {
+        let sample = Array(
+            #"{"__CURSOR":"s=1","M":"caf\u00e9 \ud83d\ude00 \"q\"","R":[1,2,255],"T":["x",[3],null],"N":null}"#.utf8
+        )
+        var generator = SeededGenerator(seed: 77)
+        for round in 0..<3000 {
+            var bytes = sample
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let at = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0..<3, using: &generator) {
+                case 0: bytes[at] = UInt8.random(in: 0...255, using: &generator)
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(Array(#"{}[]",:\u0n1-"#.utf8).randomElement(using: &generator)!, at: at)
+                }
+                if bytes.isEmpty { bytes = [0x7B] }
+            }
+            var decoder = JSONEntryDecoder(bytes: bytes)
+            do {
+                _ = try decoder.decodeAll()
+            } catch {
+                guard case .malformedJSON = error else {
+                    Issue.record("round \(round): \(error)")
+                    continue
+                }
+            }
+        }
+    }
+
     @Test("seeded random garbage throws malformedJSON, never crashes", arguments: [1, 2, 3])
     func randomGarbage(seed: UInt64) {
         var generator = SeededGenerator(seed: seed)
