@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+
+/// Real journal files made from export format text by `systemd-journal-remote`, for tests that
+/// need what libsystemd and journalctl really do.
+///
+/// Gate such tests with `.requiresJournalRemote`: they are skipped where the tool is missing,
+/// unless `JUNKWATCH_REQUIRE_INTEGRATION=1` is set, in which case they run and fail.
+enum JournalFixture {
+    /// Where Debian's `systemd-journal-remote` package installs the tool.
+    static let journalRemotePath = "/lib/systemd/systemd-journal-remote"
+
+    /// Whether the environment asks for integration tests to fail rather than skip.
+    static var integrationRequired: Bool {
+        ProcessInfo.processInfo.environment["JUNKWATCH_REQUIRE_INTEGRATION"] == "1"
+    }
+
+    /// Whether `systemd-journal-remote` is installed.
+    static var isAvailable: Bool {
+        FileManager.default.isExecutableFile(atPath: journalRemotePath)
+    }
+
+    /// Why a fixture could not be made.
+    struct FixtureError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Writes `exportText` into a new journal file in a new temporary directory and returns the directory's path.
+    ///
+    /// Entries need `__REALTIME_TIMESTAMP`; `__MONOTONIC_TIMESTAMP` should grow within one `_BOOT_ID`.
+    /// Remove the directory with `cleanUp(_:)`.
+    /// - Throws: `FixtureError` when the tool is missing or rejects the text.
+    static func make(exportText: [UInt8]) throws -> String {
+        guard isAvailable else {
+            throw FixtureError(
+                description: "\(journalRemotePath) is missing (install the systemd-journal-remote package)"
+            )
+        }
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("junkwatch-journal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            // The input sits next to the directory, not in it: only the journal belongs there.
+            let input = directory.appendingPathExtension("export")
+            try Data(exportText).write(to: input)
+            defer { try? FileManager.default.removeItem(at: input) }
+            // systemd-journal-remote insists on an output name ending in .journal.
+            let output = directory.appendingPathComponent("fixture.journal").path
+            let result = try run(journalRemotePath, ["-o", output, input.path])
+            guard result.status == 0 else {
+                throw FixtureError(
+                    description: "systemd-journal-remote exited with \(result.status): \(result.errorText)"
+                )
+            }
+        } catch {
+            cleanUp(directory.path)
+            throw error
+        }
+        return directory.path
+    }
+
+    /// `make(exportText:)` for text that is all UTF-8.
+    static func make(exportText: String) throws -> String {
+        try make(exportText: Array(exportText.utf8))
+    }
+
+    /// Removes a directory that `make` returned.
+    static func cleanUp(_ directory: String) {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Runs `journalctl --directory DIRECTORY` with `arguments` and returns its standard output.
+    /// - Throws: `FixtureError` when journalctl is missing or fails.
+    static func journalctl(directory: String, _ arguments: [String]) throws -> [UInt8] {
+        guard let path = ["/usr/bin/journalctl", "/bin/journalctl"].first(where: FileManager.default.isExecutableFile)
+        else {
+            throw FixtureError(description: "journalctl is not installed")
+        }
+        let result = try run(path, ["--directory", directory] + arguments)
+        guard result.status == 0 else {
+            throw FixtureError(description: "journalctl \(arguments) exited with \(result.status): \(result.errorText)")
+        }
+        return result.output
+    }
+
+    /// Runs a program with an argument vector (no shell) and collects what it writes.
+    private static func run(_ path: String, _ arguments: [String]) throws -> (
+        status: Int32, output: [UInt8], errorText: String
+    ) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Standard error is drained on its own thread so that neither pipe can fill up and stall the child.
+        let errorData = ErrorCollector(errors.fileHandleForReading)
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, Array(outputData), String(decoding: errorData.wait(), as: UTF8.self))
+    }
+
+    /// Reads a file handle to its end on a separate thread.
+    private final class ErrorCollector: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        // Written by the reading thread before `done` is signalled, read only after waiting for it.
+        private var data = Data()
+
+        init(_ handle: FileHandle) {
+            Thread {
+                self.data = handle.readDataToEndOfFile()
+                self.done.signal()
+            }.start()
+        }
+
+        func wait() -> Data {
+            done.wait()
+            return data
+        }
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only where `systemd-journal-remote` is installed; with
+    /// `JUNKWATCH_REQUIRE_INTEGRATION=1` it always runs, so that a missing tool fails it instead.
+    static var requiresJournalRemote: Self {
+        enabled(
+            Comment(
+                rawValue: "needs \(JournalFixture.journalRemotePath) (package systemd-journal-remote); "
+                    + "set JUNKWATCH_REQUIRE_INTEGRATION=1 to fail instead of skipping"
+            )
+        ) {
+            JournalFixture.isAvailable || JournalFixture.integrationRequired
+        }
+    }
+}
