@@ -48,13 +48,18 @@ let package = Package(
             name: "journal-read-bench",
             dependencies: ["SystemdJournal"]
         ),
+        // Real journals and gates on real servers, shared by the test targets.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "SystemdJournalTests",
-            dependencies: ["SystemdJournal"]
+            dependencies: ["SystemdJournal", "TestSupport"]
         ),
         .testTarget(
             name: "JunkwatchCoreTests",
-            dependencies: ["JunkwatchCore", "SystemdJournal"],
+            dependencies: ["JunkwatchCore", "SystemdJournal", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -1,6 +1,7 @@
 import Foundation
 import SystemdJournal
 import Testing
+import TestSupport
 
 @Suite("JournalWriter")
 struct JournalWriterTests {
