@@ -340,7 +340,7 @@ extension ByteRegex {
                     emit(branch)
                     jumps.append(program.count)
                     program.append(.jump(-1))
-                    program[split] = .split(prefer: Int32(split + 1), other: Int32(program.count))
+                    program[split] = .split(prefer: Int32(split + 1), other: Int32(program.count), preferFollow: -1, otherFollow: -1)
                 }
                 for jump in jumps { program[jump] = .jump(Int32(program.count)) }
             case .group(let body, let name):
@@ -373,7 +373,7 @@ extension ByteRegex {
                 let end = Int32(program.count)
                 for skip in skips {
                     let body = Int32(skip + 1)
-                    program[skip] = greedy ? .split(prefer: body, other: end) : .split(prefer: end, other: body)
+                    program[skip] = Self.split(greedy ? body : end, greedy ? end : body)
                 }
             } else {
                 let loop = program.count
@@ -382,8 +382,12 @@ extension ByteRegex {
                 program.append(.jump(Int32(loop)))
                 let end = Int32(program.count)
                 let body = Int32(loop + 1)
-                program[loop] = greedy ? .split(prefer: body, other: end) : .split(prefer: end, other: body)
+                program[loop] = Self.split(greedy ? body : end, greedy ? end : body)
             }
+        }
+
+        private static func split(_ prefer: Int32, _ other: Int32) -> Instruction {
+            .split(prefer: prefer, other: other, preferFollow: -1, otherFollow: -1)
         }
 
         private mutating func classIndex(_ set: ByteClass) -> Int32 {
@@ -401,14 +405,33 @@ extension ByteRegex {
             }
         }
 
-        /// Works out, for every repeat, what its continuation can start with.
+        /// Works out, for every repeat and both branches of every split, what the continuation can
+        /// start with.
         mutating func addFollows() {
             for pc in program.indices {
-                guard case .repeatClass(let set, let minimum, let greedy, _) = program[pc] else { continue }
-                var visited = Set<Int>()
-                follows.append(first(from: pc + 1, visited: &visited))
-                program[pc] = .repeatClass(set: set, min: minimum, greedy: greedy, follow: Int32(follows.count - 1))
+                switch program[pc] {
+                case .repeatClass(let set, let minimum, let greedy, _):
+                    let follow = addFollow(from: pc + 1)
+                    program[pc] = .repeatClass(set: set, min: minimum, greedy: greedy, follow: follow)
+                case .split(let prefer, let other, _, _):
+                    let preferFollow = addFollow(from: Int(prefer))
+                    let otherFollow = addFollow(from: Int(other))
+                    program[pc] = .split(
+                        prefer: prefer,
+                        other: other,
+                        preferFollow: preferFollow,
+                        otherFollow: otherFollow
+                    )
+                default:
+                    continue
+                }
             }
+        }
+
+        private mutating func addFollow(from pc: Int) -> Int32 {
+            var visited = Set<Int>()
+            follows.append(first(from: pc, visited: &visited))
+            return Int32(follows.count - 1)
         }
 
         /// What a match starting at `pc` can begin with; an over-estimate where unsure.
@@ -418,7 +441,7 @@ extension ByteRegex {
             switch program[pc] {
             case .save: return first(from: pc + 1, visited: &visited)
             case .jump(let target): return first(from: Int(target), visited: &visited)
-            case .split(let prefer, let other):
+            case .split(let prefer, let other, _, _):
                 let left = first(from: Int(prefer), visited: &visited)
                 let right = first(from: Int(other), visited: &visited)
                 var union = left.first

@@ -44,19 +44,17 @@ extension ByteRegex {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: max(slotCount, 1)) { slots in
             withUnsafeTemporaryAllocation(of: Frame.self, capacity: Self.inlineFrames) { frames in
                 slots.initialize(repeating: -1)
-                return withTables { program, literals, classes, follows in
-                    var machine = Machine(
-                        program: program,
-                        literals: literals,
-                        classes: classes,
-                        follows: follows,
-                        text: text,
-                        slots: slots,
-                        stack: FrameStack(frames)
-                    )
-                    defer { machine.stack.release() }
-                    return search(&machine, found)
-                }
+                var machine = Machine(
+                    program: UnsafeBufferPointer(programTable),
+                    literals: UnsafeBufferPointer(literalTable),
+                    classes: UnsafeBufferPointer(classTable),
+                    follows: UnsafeBufferPointer(followTable),
+                    text: text,
+                    slots: slots,
+                    stack: FrameStack(frames)
+                )
+                defer { machine.stack.release() }
+                return search(&machine, found)
             }
         }
     }
@@ -81,25 +79,6 @@ extension ByteRegex {
             while start < text.count && text[start] & 0xC0 == 0x80 { start += 1 }
         }
         return .noMatch
-    }
-
-    /// Calls `body` with the program's tables as buffers, which the machine reads without checks
-    /// on reference counts.
-    private func withTables<Result>(
-        _ body: (
-            UnsafeBufferPointer<Instruction>,
-            UnsafeBufferPointer<UInt8>,
-            UnsafeBufferPointer<ByteClass>,
-            UnsafeBufferPointer<Follow>
-        ) -> Result
-    ) -> Result {
-        program.withUnsafeBufferPointer { program in
-            literals.withUnsafeBufferPointer { literals in
-                classes.withUnsafeBufferPointer { classes in
-                    follows.withUnsafeBufferPointer { follows in body(program, literals, classes, follows) }
-                }
-            }
-        }
     }
 
     /// A stack of frames that starts in a caller's buffer and moves to the heap if it must grow.
@@ -233,9 +212,16 @@ extension ByteRegex {
                     } else {
                         advanced = false
                     }
-                case .split(let prefer, let other):
-                    stack.push(Frame(kind: .resume, pc: Int(other), position: position, low: 0))
-                    pc = Int(prefer)
+                case .split(let prefer, let other, let preferFollow, let otherFollow):
+                    // A branch that cannot start here would only fail: skip it without a frame.
+                    if !couldContinue(follows[Int(preferFollow)], at: position) {
+                        pc = Int(other)
+                    } else if !couldContinue(follows[Int(otherFollow)], at: position) {
+                        pc = Int(prefer)
+                    } else {
+                        stack.push(Frame(kind: .resume, pc: Int(other), position: position, low: 0))
+                        pc = Int(prefer)
+                    }
                 case .jump(let target):
                     pc = Int(target)
                 case .save(let slot):

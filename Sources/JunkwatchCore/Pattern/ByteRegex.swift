@@ -14,15 +14,17 @@
 /// `* + ? {n} {n,} {n,m}` with a lazy `?` suffix. A named group inside a repeated group, and a
 /// repeat whose body can match nothing, are left to Swift Regex. Anything else makes
 /// `compile` return `nil`, and the caller uses `Regex`.
-final class ByteRegex: Sendable {
+final class ByteRegex: @unchecked Sendable {
     /// One instruction of the backtracking machine.
     enum Instruction: Sendable {
         /// Match these bytes of `literals`.
         case literal(start: Int32, count: Int32)
         /// Match one scalar of `classes[set]`.
         case scalar(set: Int32)
-        /// Try `prefer` first, and `other` when that fails.
-        case split(prefer: Int32, other: Int32)
+        /// Try `prefer` first, and `other` when that fails. `preferFollow` and `otherFollow` index
+        /// `follows`: when one branch cannot start at the current byte, the machine takes the
+        /// other without leaving a frame.
+        case split(prefer: Int32, other: Int32, preferFollow: Int32, otherFollow: Int32)
         case jump(Int32)
         /// Record the position in capture slot `slot`.
         case save(slot: Int32)
@@ -47,10 +49,6 @@ final class ByteRegex: Sendable {
         static let unknown = Follow(first: .any, canEnd: true, anything: true)
     }
 
-    let program: [Instruction]
-    let literals: [UInt8]
-    let classes: [ByteClass]
-    let follows: [Follow]
     /// Capture slots: two per named group, start and end.
     let slotCount: Int
     /// Group number of every named group; its slots are `2 * n` and `2 * n + 1`.
@@ -61,6 +59,27 @@ final class ByteRegex: Sendable {
     /// How many machine steps a match may take per byte of the line before it gives up.
     static let stepsPerByte = 200
 
+    // The compiled tables, in memory the object owns so that the machine reads them without
+    // retaining arrays on every match. Written once in `init`, freed in `deinit`, never changed
+    // in between: that is why sharing the object between threads is safe.
+    let programTable: UnsafeMutableBufferPointer<Instruction>
+    let literalTable: UnsafeMutableBufferPointer<UInt8>
+    let classTable: UnsafeMutableBufferPointer<ByteClass>
+    let followTable: UnsafeMutableBufferPointer<Follow>
+
+    private static func table<Element>(_ elements: [Element]) -> UnsafeMutableBufferPointer<Element> {
+        let table = UnsafeMutableBufferPointer<Element>.allocate(capacity: max(elements.count, 1))
+        _ = table.initialize(from: elements)
+        return table
+    }
+
+    deinit {
+        programTable.deallocate()
+        literalTable.deallocate()
+        classTable.deallocate()
+        followTable.deallocate()
+    }
+
     init(
         program: [Instruction],
         literals: [UInt8],
@@ -70,13 +89,13 @@ final class ByteRegex: Sendable {
         names: [String: Int],
         anchored: Bool
     ) {
-        self.program = program
-        self.literals = literals
-        self.classes = classes
-        self.follows = follows
         self.slotCount = slotCount
         self.names = names
         self.anchored = anchored
+        programTable = Self.table(program)
+        literalTable = Self.table(literals)
+        classTable = Self.table(classes)
+        followTable = Self.table(follows)
     }
 }
 
