@@ -53,8 +53,11 @@ extension Classifier {
         subscript(key: MessageKey) -> Entry? {
             get { current[key] ?? previous[key] }
             set {
-                current[key] = newValue
-                previous[key] = nil
+                // A write always lands in the current generation; only an entry that was in the
+                // previous one needs removing there.
+                if current.updateValue(newValue ?? Entry(), forKey: key) == nil, !previous.isEmpty {
+                    previous[key] = nil
+                }
                 if current.count >= capacity / 2 {
                     previous = current
                     current = [:]

@@ -28,11 +28,11 @@
 public struct Classifier: Sendable {
     /// The settings the classifier was made with.
     public let settings: Settings
-    private let junk: Set<String>
-    private let trash: Set<String>
+    private let junk: NameSet
+    private let trash: NameSet
     private let userServices: Set<String>
-    private let spamFlags: Set<String>
-    private let hamFlags: Set<String>
+    private let spamFlags: NameSet
+    private let hamFlags: NameSet
     private var memory: Memory
 
     /// Services that deliver mail rather than act for a user; named in the reason only.
@@ -41,11 +41,11 @@ public struct Classifier: Sendable {
     /// Creates a classifier with an empty memory.
     public init(settings: Settings = Settings()) {
         self.settings = settings
-        junk = Set(settings.junkMailboxes.map { $0.lowercased() })
-        trash = Set(settings.trashMailboxes.map { $0.lowercased() })
+        junk = NameSet(settings.junkMailboxes)
+        trash = NameSet(settings.trashMailboxes)
         userServices = Set(settings.userServices)
-        spamFlags = Set(settings.spamFlags.map { $0.lowercased() })
-        hamFlags = Set(settings.hamFlags.map { $0.lowercased() })
+        spamFlags = NameSet(settings.spamFlags)
+        hamFlags = NameSet(settings.hamFlags)
         memory = Memory(capacity: settings.recentMessages)
     }
 
@@ -54,28 +54,25 @@ public struct Classifier: Sendable {
 
     /// Whether `mailbox` is one of the junk mailboxes (ignoring case).
     public func isJunk(_ mailbox: String) -> Bool {
-        junk.contains(mailbox) || junk.contains(mailbox.lowercased())
+        junk.contains(mailbox)
     }
 
     /// Whether `mailbox` is one of the trash mailboxes (ignoring case).
     public func isTrash(_ mailbox: String) -> Bool {
-        trash.contains(mailbox) || trash.contains(mailbox.lowercased())
+        trash.contains(mailbox)
     }
 
     /// Classifies one event, and remembers what it saw of the message.
     public mutating func classify(_ event: MailEvent) -> Decision {
         let key = MessageKey(event)
         let known = key.flatMap { memory[$0] } ?? Memory.Entry()
-        let spamFlag = event.flags.map { flags in flags.first { spamFlags.contains($0.lowercased()) } }
-        let hamFlag = event.flags.map { flags in flags.first { hamFlags.contains($0.lowercased()) } }
+        let spamFlag = event.flags.map { flags in flags.first { spamFlags.contains($0) } }
+        let hamFlag = event.flags.map { flags in flags.first { hamFlags.contains($0) } }
         var decision = decide(event, known: known, spamFlag: spamFlag, hamFlag: hamFlag)
         var entry = known
         if let verdict = decision.verdict {
             if known.verdict == verdict.kind {
-                decision = .ignore(
-                    reason: "\(verdict.reason), but the message was already classified \(verdict.kind.rawValue) "
-                        + "in this run: not a new action"
-                )
+                decision = .ignore(.repeated(verdict))
             } else {
                 entry.verdict = verdict.kind
             }
@@ -99,73 +96,63 @@ public struct Classifier: Sendable {
     ) -> Decision {
         guard userServices.contains(event.service) else {
             if Self.deliveryServices.contains(event.service) {
-                return .ignore(
-                    reason: "\(event.kind.rawValue) by \(event.service), a delivery: sorting at delivery "
-                        + "(a sieve fileinto) is not a user's judgement"
-                )
+                return .ignore(.delivery(service: event.service, kind: event.kind))
             }
-            return .ignore(reason: "\(event.service) is not a user service (classify.user_services)")
+            return .ignore(.notUserService(event.service))
         }
         guard event.uid != nil || !event.msgid.isEmpty else {
-            return .ignore(reason: "the message cannot be found again: neither its uid nor its msgid was logged")
+            return .ignore(.noReference)
         }
         let mailbox = event.mailbox
         switch event.kind {
         case .copy:
             let source = event.source ?? ""
             if isTrash(mailbox) {
-                return .ignore(reason: "copied from \(source) into trash \(mailbox): deleting is not a judgement")
+                return .ignore(.intoTrash(source: source, mailbox: mailbox))
             }
             if isTrash(source) {
-                return .ignore(reason: "copied out of trash \(source) into \(mailbox): restoring is not a judgement")
+                return .ignore(.outOfTrash(source: source, mailbox: mailbox))
             }
             switch (isJunk(source), isJunk(mailbox)) {
             case (true, true):
-                return .ignore(reason: "copied between junk mailboxes \(source) and \(mailbox)")
+                return .ignore(.betweenJunk(source: source, mailbox: mailbox))
             case (true, false):
                 return learn(.ham, event, "copied out of \(source) into \(mailbox)")
             case (false, true):
                 return learn(.spam, event, "copied from \(source) into \(mailbox)")
             case (false, false):
-                return .ignore(reason: "copied from \(source) into \(mailbox): neither is a junk mailbox")
+                return .ignore(.neitherJunk(source: source, mailbox: mailbox))
             }
         case .save:
             guard isJunk(mailbox) else {
-                return .ignore(reason: "saved into \(mailbox), which is not a junk mailbox")
+                return .ignore(.savedNotJunk(mailbox: mailbox))
             }
             guard settings.learnAppendToJunk else {
-                return .ignore(reason: "saved into \(mailbox) by \(event.service), but classify.learn_append_to_junk is off")
+                return .ignore(.appendNotLearned(mailbox: mailbox, service: event.service))
             }
             return learn(.spam, event, "saved into \(mailbox) by \(event.service) (an APPEND: a client's move into junk)")
         case .flag:
             guard settings.learnFlags else {
-                return .ignore(reason: "flag changes are not learned (classify.learn_flags is off)")
+                return .ignore(.flagsNotLearned)
             }
             guard let spamFlag, let hamFlag else {
-                return .ignore(reason: "the flag change logged no flags")
+                return .ignore(.noFlags)
             }
             let spamAdded = spamFlag != nil && known.spamFlag != true
             let hamAdded = hamFlag != nil && known.hamFlag != true
             switch (spamAdded, hamAdded) {
             case (true, true):
-                return .ignore(
-                    reason: "flagged both \(spamFlag ?? "") and \(hamFlag ?? "") in \(mailbox): ambiguous"
-                )
+                return .ignore(.ambiguousFlags(spam: spamFlag ?? "", ham: hamFlag ?? "", mailbox: mailbox))
             case (true, false):
                 return learn(.spam, event, "flagged \(spamFlag ?? "") in \(mailbox)")
             case (false, true):
                 return learn(.ham, event, "flagged \(hamFlag ?? "") in \(mailbox)")
             case (false, false):
-                if let flag = spamFlag ?? hamFlag {
-                    return .ignore(
-                        reason: "\(flag) was already set: the flags were logged again (the message was read "
-                            + "or otherwise changed), not flagged anew"
-                    )
-                }
-                return .ignore(reason: "flag change in \(mailbox) without a spam or ham flag")
+                if let flag = spamFlag ?? hamFlag { return .ignore(.flagAlreadySet(flag)) }
+                return .ignore(.noSpamOrHamFlag(mailbox: mailbox))
             }
         case .expunge:
-            return .ignore(reason: "expunged from \(mailbox): the end of a move, or a deletion")
+            return .ignore(.expunged(mailbox: mailbox))
         }
     }
 
