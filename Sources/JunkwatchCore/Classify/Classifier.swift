@@ -130,7 +130,11 @@ public struct Classifier: Sendable {
             guard settings.learnAppendToJunk else {
                 return .ignore(.appendNotLearned(mailbox: mailbox, service: event.service))
             }
-            return learn(.spam, event, "saved into \(mailbox) by \(event.service) (an APPEND: a client's move into junk)")
+            return learn(
+                .spam,
+                event,
+                "saved into \(mailbox) by \(event.service) (an APPEND: a client's move into junk)"
+            )
         case .flag:
             guard settings.learnFlags else {
                 return .ignore(.flagsNotLearned)

@@ -59,7 +59,8 @@ public enum Ignored: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .delivery(let service, let kind):
-            "\(kind.rawValue) by \(service), a delivery: sorting at delivery (a sieve fileinto) is not a user's judgement"
+            "\(kind.rawValue) by \(service), a delivery: sorting at delivery (a sieve fileinto) "
+                + "is not a user's judgement"
         case .notUserService(let service):
             "\(service) is not a user service (classify.user_services)"
         case .noReference:

@@ -182,7 +182,10 @@ extension Configuration {
         rspamd.enabled = try table.bool("enabled") ?? rspamd.enabled
         if let url = try table.string("url") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                throw TOMLProblem(key: table.name("url"), message: "expected an http:// or https:// URL, found \"\(url)\"")
+                throw TOMLProblem(
+                    key: table.name("url"),
+                    message: "expected an http:// or https:// URL, found \"\(url)\""
+                )
             }
             rspamd.url = url
         }
@@ -194,7 +197,9 @@ extension Configuration {
     }
 
     /// An array of non-empty strings.
-    private static func names(_ table: inout TOMLFields, _ key: String, allowEmpty: Bool) throws(TOMLProblem) -> [String]? {
+    private static func names(_ table: inout TOMLFields, _ key: String, allowEmpty: Bool) throws(TOMLProblem)
+        -> [String]?
+    {
         guard let names = try table.strings(key) else { return nil }
         if names.isEmpty && !allowEmpty {
             throw TOMLProblem(key: table.name(key), message: "must not be empty")

@@ -144,7 +144,10 @@ struct TOMLFields {
         var tables: [TOMLFields] = []
         for (index, element) in array.enumerated() {
             guard let table = element.table else {
-                throw problem(key, "expected an array of tables ([[\(name(key))]]), found \(Self.describe(element.type))")
+                throw problem(
+                    key,
+                    "expected an array of tables ([[\(name(key))]]), found \(Self.describe(element.type))"
+                )
             }
             tables.append(TOMLFields(table, path: "\(name(key))[\(index + 1)]"))
         }

@@ -46,7 +46,10 @@ extension Filter {
             var match = Filter.defaultMatch
             if let groups = try top.stringArrays("match") {
                 guard !groups.isEmpty else {
-                    throw TOMLProblem(key: "match", message: "must have at least one group; leave it out for the default")
+                    throw TOMLProblem(
+                        key: "match",
+                        message: "must have at least one group; leave it out for the default"
+                    )
                 }
                 do {
                     match = try JournalMatch(groups)

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import SystemdJournal
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 extension FilterSet {
     /// Reads a journal entry: the filters whose journal match the entry satisfies try their rules
@@ -192,7 +193,9 @@ extension FilterSet {
         var index = 0
         // Eight bytes at a time while they are all ASCII.
         let raw = UnsafeRawPointer(base)
-        while index + 8 <= line.count && raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        while index + 8 <= line.count
+            && raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+        {
             index += 8
         }
         while index < line.count && line[index] < 0x80 { index += 1 }

@@ -9,9 +9,10 @@ extension ByteRegex {
         compiler.emit(tree)
         compiler.program.append(.match)
         compiler.addFollows()
-        let anchored = compiler.program.first { if case .save = $0 { false } else { true } }.map {
-            if case .assertStart = $0 { true } else { false }
-        } ?? false
+        let anchored =
+            compiler.program.first { if case .save = $0 { false } else { true } }.map {
+                if case .assertStart = $0 { true } else { false }
+            } ?? false
         return ByteRegex(
             program: compiler.program,
             literals: compiler.literals,
@@ -340,7 +341,12 @@ extension ByteRegex {
                     emit(branch)
                     jumps.append(program.count)
                     program.append(.jump(-1))
-                    program[split] = .split(prefer: Int32(split + 1), other: Int32(program.count), preferFollow: -1, otherFollow: -1)
+                    program[split] = .split(
+                        prefer: Int32(split + 1),
+                        other: Int32(program.count),
+                        preferFollow: -1,
+                        otherFollow: -1
+                    )
                 }
                 for jump in jumps { program[jump] = .jump(Int32(program.count)) }
             case .group(let body, let name):
@@ -446,7 +452,11 @@ extension ByteRegex {
                 let right = first(from: Int(other), visited: &visited)
                 var union = left.first
                 union.formUnion(right.first)
-                return Follow(first: union, canEnd: left.canEnd || right.canEnd, anything: left.anything || right.anything)
+                return Follow(
+                    first: union,
+                    canEnd: left.canEnd || right.canEnd,
+                    anything: left.anything || right.anything
+                )
             case .literal(let start, _):
                 let byte = literals[Int(start)]
                 // A class holds non-ASCII scalars only as a whole: over-estimate a non-ASCII literal.

@@ -154,10 +154,11 @@ final class LinePattern: Sendable {
 
 /// The byte ranges of a match's captures; `nil` where the group took no part or does not exist.
 struct CaptureRanges: Equatable {
-    private var ranges: (
-        Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?,
-        Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?
-    ) = (nil, nil, nil, nil, nil, nil, nil, nil, nil, nil)
+    private var ranges:
+        (
+            Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?,
+            Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?, Range<Int>?
+        ) = (nil, nil, nil, nil, nil, nil, nil, nil, nil, nil)
 
     subscript(name: CaptureName) -> Range<Int>? {
         get {

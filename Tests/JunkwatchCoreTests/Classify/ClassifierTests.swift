@@ -12,60 +12,168 @@ struct Row: Sendable, CustomTestStringConvertible {
 }
 
 let table: [Row] = [
-    Row(label: "out of Junk into INBOX", event: .make(.copy, source: "Junk", mailbox: "INBOX"),
-        verdict: .ham, reason: "copied out of Junk into INBOX"),
-    Row(label: "out of Spam into a folder", event: .make(.copy, source: "Spam", mailbox: "Lists/Swift"),
-        verdict: .ham, reason: "copied out of Spam into Lists/Swift"),
-    Row(label: "from INBOX into Junk", event: .make(.copy, source: "INBOX", mailbox: "Junk"),
-        verdict: .spam, reason: "copied from INBOX into Junk"),
-    Row(label: "from a folder into INBOX.Junk", event: .make(.copy, source: "INBOX.Lists", mailbox: "INBOX.Junk"),
-        verdict: .spam, reason: "copied from INBOX.Lists into INBOX.Junk"),
-    Row(label: "APPEND into Junk", event: .make(.save, mailbox: "Junk E-mail"),
-        verdict: .spam, reason: "saved into Junk E-mail by imap"),
-    Row(label: "flag $Junk", event: .make(.flag, mailbox: "INBOX", flags: ["\\Seen", "$Junk"]),
-        verdict: .spam, reason: "flagged $Junk in INBOX"),
-    Row(label: "flag $NotJunk", event: .make(.flag, mailbox: "Junk", flags: ["$NotJunk"]),
-        verdict: .ham, reason: "flagged $NotJunk in Junk"),
-    Row(label: "Junk into Trash", event: .make(.copy, source: "Junk", mailbox: "Trash"),
-        verdict: nil, reason: "into trash Trash"),
-    Row(label: "INBOX into Deleted Items", event: .make(.copy, source: "INBOX", mailbox: "Deleted Items"),
-        verdict: nil, reason: "into trash"),
-    Row(label: "out of Trash into INBOX", event: .make(.copy, source: "Trash", mailbox: "INBOX"),
-        verdict: nil, reason: "out of trash Trash"),
-    Row(label: "out of Trash into Junk", event: .make(.copy, source: "Bin", mailbox: "Junk"),
-        verdict: nil, reason: "out of trash Bin"),
-    Row(label: "between junk mailboxes", event: .make(.copy, source: "Junk", mailbox: "Spam"),
-        verdict: nil, reason: "between junk mailboxes"),
-    Row(label: "between ordinary folders", event: .make(.copy, source: "INBOX", mailbox: "Archive"),
-        verdict: nil, reason: "neither is a junk mailbox"),
-    Row(label: "APPEND into INBOX", event: .make(.save, mailbox: "INBOX"),
-        verdict: nil, reason: "not a junk mailbox"),
-    Row(label: "APPEND into Trash", event: .make(.save, mailbox: "Trash"),
-        verdict: nil, reason: "not a junk mailbox"),
-    Row(label: "expunge", event: .make(.expunge, mailbox: "Junk"),
-        verdict: nil, reason: "expunged from Junk"),
-    Row(label: "a flag change without spam or ham flags", event: .make(.flag, mailbox: "INBOX", flags: ["\\Seen"]),
-        verdict: nil, reason: "without a spam or ham flag"),
-    Row(label: "a flag change without flags logged", event: .make(.flag, mailbox: "INBOX", flags: nil),
-        verdict: nil, reason: "logged no flags"),
-    Row(label: "lmtp delivery into Junk (sieve fileinto)", event: .make(.save, service: "lmtp", mailbox: "Junk"),
-        verdict: nil, reason: "a delivery"),
-    Row(label: "lda delivery into Junk", event: .make(.save, service: "lda", mailbox: "Junk"),
-        verdict: nil, reason: "a delivery"),
-    Row(label: "lmtp copy out of Junk", event: .make(.copy, service: "lmtp", source: "Junk", mailbox: "INBOX"),
-        verdict: nil, reason: "a delivery"),
-    Row(label: "doveadm moving out of Junk", event: .make(.copy, service: "doveadm", source: "Junk", mailbox: "INBOX"),
-        verdict: nil, reason: "doveadm is not a user service"),
-    Row(label: "pop3", event: .make(.expunge, service: "pop3", mailbox: "INBOX"),
-        verdict: nil, reason: "pop3 is not a user service"),
-    Row(label: "no way to find the message", event: .make(.copy, source: "INBOX", mailbox: "Junk", uid: nil, msgid: ""),
-        verdict: nil, reason: "cannot be found again"),
-    Row(label: "names ignore case", event: .make(.copy, source: "inbox", mailbox: "junk"),
-        verdict: .spam, reason: "copied from inbox into junk"),
-    Row(label: "flags ignore case", event: .make(.flag, mailbox: "INBOX", flags: ["$junk"]),
-        verdict: .spam, reason: "flagged $junk"),
-    Row(label: "Thunderbird's older keyword", event: .make(.flag, mailbox: "INBOX", flags: ["NonJunk"]),
-        verdict: .ham, reason: "flagged NonJunk"),
+    Row(
+        label: "out of Junk into INBOX",
+        event: .make(.copy, source: "Junk", mailbox: "INBOX"),
+        verdict: .ham,
+        reason: "copied out of Junk into INBOX"
+    ),
+    Row(
+        label: "out of Spam into a folder",
+        event: .make(.copy, source: "Spam", mailbox: "Lists/Swift"),
+        verdict: .ham,
+        reason: "copied out of Spam into Lists/Swift"
+    ),
+    Row(
+        label: "from INBOX into Junk",
+        event: .make(.copy, source: "INBOX", mailbox: "Junk"),
+        verdict: .spam,
+        reason: "copied from INBOX into Junk"
+    ),
+    Row(
+        label: "from a folder into INBOX.Junk",
+        event: .make(.copy, source: "INBOX.Lists", mailbox: "INBOX.Junk"),
+        verdict: .spam,
+        reason: "copied from INBOX.Lists into INBOX.Junk"
+    ),
+    Row(
+        label: "APPEND into Junk",
+        event: .make(.save, mailbox: "Junk E-mail"),
+        verdict: .spam,
+        reason: "saved into Junk E-mail by imap"
+    ),
+    Row(
+        label: "flag $Junk",
+        event: .make(.flag, mailbox: "INBOX", flags: ["\\Seen", "$Junk"]),
+        verdict: .spam,
+        reason: "flagged $Junk in INBOX"
+    ),
+    Row(
+        label: "flag $NotJunk",
+        event: .make(.flag, mailbox: "Junk", flags: ["$NotJunk"]),
+        verdict: .ham,
+        reason: "flagged $NotJunk in Junk"
+    ),
+    Row(
+        label: "Junk into Trash",
+        event: .make(.copy, source: "Junk", mailbox: "Trash"),
+        verdict: nil,
+        reason: "into trash Trash"
+    ),
+    Row(
+        label: "INBOX into Deleted Items",
+        event: .make(.copy, source: "INBOX", mailbox: "Deleted Items"),
+        verdict: nil,
+        reason: "into trash"
+    ),
+    Row(
+        label: "out of Trash into INBOX",
+        event: .make(.copy, source: "Trash", mailbox: "INBOX"),
+        verdict: nil,
+        reason: "out of trash Trash"
+    ),
+    Row(
+        label: "out of Trash into Junk",
+        event: .make(.copy, source: "Bin", mailbox: "Junk"),
+        verdict: nil,
+        reason: "out of trash Bin"
+    ),
+    Row(
+        label: "between junk mailboxes",
+        event: .make(.copy, source: "Junk", mailbox: "Spam"),
+        verdict: nil,
+        reason: "between junk mailboxes"
+    ),
+    Row(
+        label: "between ordinary folders",
+        event: .make(.copy, source: "INBOX", mailbox: "Archive"),
+        verdict: nil,
+        reason: "neither is a junk mailbox"
+    ),
+    Row(
+        label: "APPEND into INBOX",
+        event: .make(.save, mailbox: "INBOX"),
+        verdict: nil,
+        reason: "not a junk mailbox"
+    ),
+    Row(
+        label: "APPEND into Trash",
+        event: .make(.save, mailbox: "Trash"),
+        verdict: nil,
+        reason: "not a junk mailbox"
+    ),
+    Row(
+        label: "expunge",
+        event: .make(.expunge, mailbox: "Junk"),
+        verdict: nil,
+        reason: "expunged from Junk"
+    ),
+    Row(
+        label: "a flag change without spam or ham flags",
+        event: .make(.flag, mailbox: "INBOX", flags: ["\\Seen"]),
+        verdict: nil,
+        reason: "without a spam or ham flag"
+    ),
+    Row(
+        label: "a flag change without flags logged",
+        event: .make(.flag, mailbox: "INBOX", flags: nil),
+        verdict: nil,
+        reason: "logged no flags"
+    ),
+    Row(
+        label: "lmtp delivery into Junk (sieve fileinto)",
+        event: .make(.save, service: "lmtp", mailbox: "Junk"),
+        verdict: nil,
+        reason: "a delivery"
+    ),
+    Row(
+        label: "lda delivery into Junk",
+        event: .make(.save, service: "lda", mailbox: "Junk"),
+        verdict: nil,
+        reason: "a delivery"
+    ),
+    Row(
+        label: "lmtp copy out of Junk",
+        event: .make(.copy, service: "lmtp", source: "Junk", mailbox: "INBOX"),
+        verdict: nil,
+        reason: "a delivery"
+    ),
+    Row(
+        label: "doveadm moving out of Junk",
+        event: .make(.copy, service: "doveadm", source: "Junk", mailbox: "INBOX"),
+        verdict: nil,
+        reason: "doveadm is not a user service"
+    ),
+    Row(
+        label: "pop3",
+        event: .make(.expunge, service: "pop3", mailbox: "INBOX"),
+        verdict: nil,
+        reason: "pop3 is not a user service"
+    ),
+    Row(
+        label: "no way to find the message",
+        event: .make(.copy, source: "INBOX", mailbox: "Junk", uid: nil, msgid: ""),
+        verdict: nil,
+        reason: "cannot be found again"
+    ),
+    Row(
+        label: "names ignore case",
+        event: .make(.copy, source: "inbox", mailbox: "junk"),
+        verdict: .spam,
+        reason: "copied from inbox into junk"
+    ),
+    Row(
+        label: "flags ignore case",
+        event: .make(.flag, mailbox: "INBOX", flags: ["$junk"]),
+        verdict: .spam,
+        reason: "flagged $junk"
+    ),
+    Row(
+        label: "Thunderbird's older keyword",
+        event: .make(.flag, mailbox: "INBOX", flags: ["NonJunk"]),
+        verdict: .ham,
+        reason: "flagged NonJunk"
+    ),
 ]
 
 @Suite("Classification")
@@ -150,7 +258,9 @@ struct ClassifierTests {
         #expect(both.verdict == nil)
         #expect(both.reason.contains("ambiguous"))
 
-        #expect(classifier.classify(.make(.flag, mailbox: "INBOX", msgid: "<b@x>", flags: ["$Junk"])).verdict?.kind == .spam)
+        #expect(
+            classifier.classify(.make(.flag, mailbox: "INBOX", msgid: "<b@x>", flags: ["$Junk"])).verdict?.kind == .spam
+        )
         let added = classifier.classify(.make(.flag, mailbox: "INBOX", msgid: "<b@x>", flags: ["$Junk", "$NotJunk"]))
         #expect(added.verdict?.kind == .ham)
     }

@@ -13,47 +13,104 @@ struct BrokenConfiguration: Sendable, CustomTestStringConvertible {
 }
 
 let brokenConfigurations: [BrokenConfiguration] = [
-    BrokenConfiguration(toml: "[classify]\njunk_mailboxes = \"Junk\"", key: "classify.junk_mailboxes",
-                        problem: "expected an array of strings, found a string"),
-    BrokenConfiguration(toml: "[classify]\njunk_mailboxes = [\"Junk\", 3]", key: "classify.junk_mailboxes",
-                        problem: "expected an array of strings, found an integer in it"),
-    BrokenConfiguration(toml: "[classify]\njunk_mailboxes = []", key: "classify.junk_mailboxes",
-                        problem: "must not be empty"),
-    BrokenConfiguration(toml: "[classify]\ntrash_mailboxes = [\"\"]", key: "classify.trash_mailboxes",
-                        problem: "contains an empty string"),
-    BrokenConfiguration(toml: "[classify]\nuser_services = []", key: "classify.user_services",
-                        problem: "must not be empty"),
-    BrokenConfiguration(toml: "[classify]\njunk_mailbox = [\"Junk\"]", key: "classify.junk_mailbox",
-                        problem: "unknown key (did you mean junk_mailboxes?)"),
-    BrokenConfiguration(toml: "[classify]\nlearn_append_to_junk = \"yes\"", key: "classify.learn_append_to_junk",
-                        problem: "expected true or false, found a string"),
-    BrokenConfiguration(toml: "[classify]\nspam_flags = [\"$Junk Mail\"]", key: "classify.spam_flags",
-                        problem: "cannot be an IMAP keyword"),
-    BrokenConfiguration(toml: "[classify]\nrecent_messages = 0", key: "classify.recent_messages",
-                        problem: "expected a number from 2 to 100000000, found 0"),
-    BrokenConfiguration(toml: "[classify]\nrecent_messages = 1.5", key: "classify.recent_messages",
-                        problem: "expected an integer, found a floating-point number"),
-    BrokenConfiguration(toml: "[clasify]\nlearn_flags = true", key: "clasify",
-                        problem: "unknown key (did you mean classify?)"),
+    BrokenConfiguration(
+        toml: "[classify]\njunk_mailboxes = \"Junk\"",
+        key: "classify.junk_mailboxes",
+        problem: "expected an array of strings, found a string"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\njunk_mailboxes = [\"Junk\", 3]",
+        key: "classify.junk_mailboxes",
+        problem: "expected an array of strings, found an integer in it"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\njunk_mailboxes = []",
+        key: "classify.junk_mailboxes",
+        problem: "must not be empty"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\ntrash_mailboxes = [\"\"]",
+        key: "classify.trash_mailboxes",
+        problem: "contains an empty string"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\nuser_services = []",
+        key: "classify.user_services",
+        problem: "must not be empty"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\njunk_mailbox = [\"Junk\"]",
+        key: "classify.junk_mailbox",
+        problem: "unknown key (did you mean junk_mailboxes?)"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\nlearn_append_to_junk = \"yes\"",
+        key: "classify.learn_append_to_junk",
+        problem: "expected true or false, found a string"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\nspam_flags = [\"$Junk Mail\"]",
+        key: "classify.spam_flags",
+        problem: "cannot be an IMAP keyword"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\nrecent_messages = 0",
+        key: "classify.recent_messages",
+        problem: "expected a number from 2 to 100000000, found 0"
+    ),
+    BrokenConfiguration(
+        toml: "[classify]\nrecent_messages = 1.5",
+        key: "classify.recent_messages",
+        problem: "expected an integer, found a floating-point number"
+    ),
+    BrokenConfiguration(
+        toml: "[clasify]\nlearn_flags = true",
+        key: "clasify",
+        problem: "unknown key (did you mean classify?)"
+    ),
     BrokenConfiguration(toml: "classify = 3", key: "classify", problem: "expected a table ([classify])"),
-    BrokenConfiguration(toml: "[journal]\nsource = \"remote\"", key: "journal.source",
-                        problem: "\"remote\" is not one of \"local\", \"directory\", \"namespace\""),
-    BrokenConfiguration(toml: "[journal]\nsource = \"directory\"", key: "journal.path",
-                        problem: "required with source = \"directory\""),
-    BrokenConfiguration(toml: "[journal]\nsource = \"namespace\"\nnamespace = \"\"", key: "journal.namespace",
-                        problem: "required with source = \"namespace\""),
-    BrokenConfiguration(toml: "[journal]\npath = \"/var/log/journal/remote\"", key: "journal.path",
-                        problem: "only used with source = \"directory\""),
-    BrokenConfiguration(toml: "[journal]\nfrom = \"yesterday\"", key: "journal.from",
-                        problem: "expected \"tail\", \"head\" or an RFC 3339 time"),
-    BrokenConfiguration(toml: "[filters]\nenabled = [\"dovecot-mail-log.toml\"]", key: "filters.enabled",
-                        problem: "is not a filter name"),
+    BrokenConfiguration(
+        toml: "[journal]\nsource = \"remote\"",
+        key: "journal.source",
+        problem: "\"remote\" is not one of \"local\", \"directory\", \"namespace\""
+    ),
+    BrokenConfiguration(
+        toml: "[journal]\nsource = \"directory\"",
+        key: "journal.path",
+        problem: "required with source = \"directory\""
+    ),
+    BrokenConfiguration(
+        toml: "[journal]\nsource = \"namespace\"\nnamespace = \"\"",
+        key: "journal.namespace",
+        problem: "required with source = \"namespace\""
+    ),
+    BrokenConfiguration(
+        toml: "[journal]\npath = \"/var/log/journal/remote\"",
+        key: "journal.path",
+        problem: "only used with source = \"directory\""
+    ),
+    BrokenConfiguration(
+        toml: "[journal]\nfrom = \"yesterday\"",
+        key: "journal.from",
+        problem: "expected \"tail\", \"head\" or an RFC 3339 time"
+    ),
+    BrokenConfiguration(
+        toml: "[filters]\nenabled = [\"dovecot-mail-log.toml\"]",
+        key: "filters.enabled",
+        problem: "is not a filter name"
+    ),
     BrokenConfiguration(toml: "[filters]\npaths = []", key: "filters.paths", problem: "must not be empty"),
-    BrokenConfiguration(toml: "[rspamd]\nurl = \"127.0.0.1:11334\"", key: "rspamd.url",
-                        problem: "expected an http:// or https:// URL"),
+    BrokenConfiguration(
+        toml: "[rspamd]\nurl = \"127.0.0.1:11334\"",
+        key: "rspamd.url",
+        problem: "expected an http:// or https:// URL"
+    ),
     BrokenConfiguration(toml: "[doveadm]\npath = \"\"", key: "doveadm.path", problem: "must not be empty"),
-    BrokenConfiguration(toml: "[state]\ndir = \"/tmp\"", key: "state.dir",
-                        problem: "unknown key"),
+    BrokenConfiguration(
+        toml: "[state]\ndir = \"/tmp\"",
+        key: "state.dir",
+        problem: "unknown key"
+    ),
     BrokenConfiguration(toml: "[classify\njunk_mailboxes = []", key: "1:10", problem: "expected ']'"),
 ]
 
@@ -119,14 +176,20 @@ struct ConfigurationTests {
             file: "junkwatch.toml"
         )
         var expected = Configuration()
-        expected.journal = .init(source: .directory("/var/log/journal/remote"), start: .time(microseconds: 1_795_161_600_500_000))
+        expected.journal = .init(
+            source: .directory("/var/log/journal/remote"),
+            start: .time(microseconds: 1_795_161_600_500_000)
+        )
         expected.classify.junkMailboxes = ["Junk", "Werbung"]
         expected.classify.learnFlags = false
         expected.filters.enabled = ["dovecot-2.4-mail-log"]
         expected.rspamd.passwordFile = "/run/credentials/junkwatch.service/rspamd"
         #expect(configuration == expected)
 
-        let namespace = try Configuration(toml: "[journal]\nsource = \"namespace\"\nnamespace = \"mail\"\nfrom = \"head\"", file: "x")
+        let namespace = try Configuration(
+            toml: "[journal]\nsource = \"namespace\"\nnamespace = \"mail\"\nfrom = \"head\"",
+            file: "x"
+        )
         #expect(namespace.journal == .init(source: .namespace("mail"), start: .head))
     }
 
@@ -148,12 +211,16 @@ struct ConfigurationTests {
             key: "classify.junk_mailboxes",
             problem: "expected an array of strings"
         )
-        #expect(error.description == "/etc/junkwatch/junkwatch.toml: classify.junk_mailboxes: expected an array of strings")
+        #expect(
+            error.description == "/etc/junkwatch/junkwatch.toml: classify.junk_mailboxes: expected an array of strings"
+        )
     }
 
     @Test("a missing file is an error, or the defaults when asked for")
     func missing() throws {
-        let error = #expect(throws: ConfigurationError.self) { try Configuration.load(path: "/nonexistent/junkwatch.toml") }
+        let error = #expect(throws: ConfigurationError.self) {
+            try Configuration.load(path: "/nonexistent/junkwatch.toml")
+        }
         #expect(error?.description.hasPrefix("/nonexistent/junkwatch.toml: cannot read the file") == true)
         #expect(try Configuration.load(path: "/nonexistent/junkwatch.toml", defaultsIfMissing: true) == Configuration())
     }

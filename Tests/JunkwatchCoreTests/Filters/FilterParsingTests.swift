@@ -47,115 +47,246 @@ let dovecot23Lines: [Expected] = [
     // DESIGN.md's sample.
     Expected(
         line: prefix + "copy from Junk: box=INBOX, uid=1, msgid=<m1@x>, size=364",
-        kind: .copy, source: "Junk", mailbox: "INBOX", uid: 1, msgid: "<m1@x>", size: 364
+        kind: .copy,
+        source: "Junk",
+        mailbox: "INBOX",
+        uid: 1,
+        msgid: "<m1@x>",
+        size: 364
     ),
     Expected(
         line: prefix + "save: box=Junk, uid=2, msgid=<m2@x>, size=1879, flags=()",
-        kind: .save, mailbox: "Junk", uid: 2, msgid: "<m2@x>", size: 1879, flags: []
+        kind: .save,
+        mailbox: "Junk",
+        uid: 2,
+        msgid: "<m2@x>",
+        size: 1879,
+        flags: []
     ),
     Expected(
         line: prefix + "expunge: box=Junk, uid=5, msgid=<m5@x>, size=364",
-        kind: .expunge, mailbox: "Junk", uid: 5, msgid: "<m5@x>", size: 364
+        kind: .expunge,
+        mailbox: "Junk",
+        uid: 5,
+        msgid: "<m5@x>",
+        size: 364
     ),
     Expected(
         line: prefix + #"flag_change: box=INBOX, uid=3, msgid=<m3@x>, size=92, flags=(\Seen $Junk)"#,
-        kind: .flag, mailbox: "INBOX", uid: 3, msgid: "<m3@x>", size: 92, flags: [#"\Seen"#, "$Junk"]
+        kind: .flag,
+        mailbox: "INBOX",
+        uid: 3,
+        msgid: "<m3@x>",
+        size: 92,
+        flags: [#"\Seen"#, "$Junk"]
     ),
     // Every optional field; from and subject with commas, colons and a fake flags field.
     Expected(
         line: prefix
             + #"copy from INBOX: box=Archive, uid=1, msgid=<c@x>, size=117, vsize=123, from="Doe, John" <j@x>, "#
             + "subject=Subject, with: commas, flags=($Junk), flags=()",
-        kind: .copy, source: "INBOX", mailbox: "Archive", uid: 1, msgid: "<c@x>", size: 117, flags: []
+        kind: .copy,
+        source: "INBOX",
+        mailbox: "Archive",
+        uid: 1,
+        msgid: "<c@x>",
+        size: 117,
+        flags: []
     ),
     Expected(
         line: prefix + "save: box=Junk, uid=9, msgid=<m9@x>, size=10, vsize=12",
-        kind: .save, mailbox: "Junk", uid: 9, msgid: "<m9@x>", size: 10
+        kind: .save,
+        mailbox: "Junk",
+        uid: 9,
+        msgid: "<m9@x>",
+        size: 10
     ),
     Expected(
         line: prefix + "save: box=Junk, uid=9, msgid=<m9@x>, size=10, subject=hi, there",
-        kind: .save, mailbox: "Junk", uid: 9, msgid: "<m9@x>", size: 10
+        kind: .save,
+        mailbox: "Junk",
+        uid: 9,
+        msgid: "<m9@x>",
+        size: 10
     ),
     // Dovecot could not learn the new UID, or the size.
     Expected(
         line: prefix + "save: box=Junk, uid=error, msgid=<m2@x>, size=error",
-        kind: .save, mailbox: "Junk", uid: nil, msgid: "<m2@x>", size: nil
+        kind: .save,
+        mailbox: "Junk",
+        uid: nil,
+        msgid: "<m2@x>",
+        size: nil
     ),
     // No Message-ID, and one cut at 80 bytes.
     Expected(
         line: prefix + "copy from INBOX: box=Junk, uid=4, msgid=, size=81",
-        kind: .copy, source: "INBOX", mailbox: "Junk", uid: 4, msgid: "", size: 81
+        kind: .copy,
+        source: "INBOX",
+        mailbox: "Junk",
+        uid: 4,
+        msgid: "",
+        size: 81
     ),
     Expected(
         line: prefix + "copy from INBOX: box=Junk, uid=4, msgid=\(longMsgid), size=206",
-        kind: .copy, source: "INBOX", mailbox: "Junk", uid: 4, msgid: longMsgid, size: 206
+        kind: .copy,
+        source: "INBOX",
+        mailbox: "Junk",
+        uid: 4,
+        msgid: longMsgid,
+        size: 206
     ),
     // A Message-ID with a comma-space and size-like text in it still ends at the real size.
     Expected(
         line: prefix + "copy from INBOX: box=Junk, uid=4, msgid=<a, size=1>, size=81",
-        kind: .copy, source: "INBOX", mailbox: "Junk", uid: 4, msgid: "<a, size=1>", size: 81
+        kind: .copy,
+        source: "INBOX",
+        mailbox: "Junk",
+        uid: 4,
+        msgid: "<a, size=1>",
+        size: 81
     ),
     // Mailbox names with commas, spaces, colons, non-ASCII, and an event word.
     Expected(
         line: prefix + "copy from INBOX: box=Spam, Reports, uid=1, msgid=, size=81",
-        kind: .copy, source: "INBOX", mailbox: "Spam, Reports", uid: 1, size: 81
+        kind: .copy,
+        source: "INBOX",
+        mailbox: "Spam, Reports",
+        uid: 1,
+        size: 81
     ),
     Expected(
         line: prefix + "copy from Archive: 2023: box=x: copy from y, uid=1, msgid=<c@x>, size=117",
-        kind: .copy, source: "Archive: 2023", mailbox: "x: copy from y", uid: 1, msgid: "<c@x>", size: 117
+        kind: .copy,
+        source: "Archive: 2023",
+        mailbox: "x: copy from y",
+        uid: 1,
+        msgid: "<c@x>",
+        size: 117
     ),
     Expected(
         line: prefix + "copy from Spam, Reports: box=Müll, uid=7, msgid=<m@x>, size=1",
-        kind: .copy, source: "Spam, Reports", mailbox: "Müll", uid: 7, msgid: "<m@x>", size: 1
+        kind: .copy,
+        source: "Spam, Reports",
+        mailbox: "Müll",
+        uid: 7,
+        msgid: "<m@x>",
+        size: 1
     ),
     // Users with spaces, quotes, plus signs and parentheses.
     Expected(
         line: "imap(dave smith@example.net)<1><s>: copy from INBOX: box=Junk, uid=1, msgid=<d1@x>, size=92",
-        kind: .copy, user: "dave smith@example.net", pid: 1, session: "s",
-        source: "INBOX", mailbox: "Junk", uid: 1, msgid: "<d1@x>", size: 92
+        kind: .copy,
+        user: "dave smith@example.net",
+        pid: 1,
+        session: "s",
+        source: "INBOX",
+        mailbox: "Junk",
+        uid: 1,
+        msgid: "<d1@x>",
+        size: 92
     ),
     Expected(
         line: "imap(carol.o'neil+tag@example.org)<2><t>: save: box=INBOX, uid=1, msgid=<c1@x>, size=2043, flags=()",
-        kind: .save, user: "carol.o'neil+tag@example.org", pid: 2, session: "t",
-        mailbox: "INBOX", uid: 1, msgid: "<c1@x>", size: 2043, flags: []
+        kind: .save,
+        user: "carol.o'neil+tag@example.org",
+        pid: 2,
+        session: "t",
+        mailbox: "INBOX",
+        uid: 1,
+        msgid: "<c1@x>",
+        size: 2043,
+        flags: []
     ),
     Expected(
         line: "imap(x$(reboot)@example.com)<3><u>: save: box=Junk, uid=1, msgid=<x@x>, size=5, flags=()",
-        kind: .save, user: "x$(reboot)@example.com", pid: 3, session: "u",
-        mailbox: "Junk", uid: 1, msgid: "<x@x>", size: 5, flags: []
+        kind: .save,
+        user: "x$(reboot)@example.com",
+        pid: 3,
+        session: "u",
+        mailbox: "Junk",
+        uid: 1,
+        msgid: "<x@x>",
+        size: 5,
+        flags: []
     ),
     // Without a session, without a pid, and in a file log with "Info: ".
     Expected(
         line: "imap(alice@example.com)<16052>: expunge: box=INBOX, uid=2, msgid=<m@x>, size=1",
-        kind: .expunge, session: nil, mailbox: "INBOX", uid: 2, msgid: "<m@x>", size: 1
+        kind: .expunge,
+        session: nil,
+        mailbox: "INBOX",
+        uid: 2,
+        msgid: "<m@x>",
+        size: 1
     ),
     Expected(
         line: "doveadm(alice@example.com): Info: copy from INBOX: box=Junk, uid=3, msgid=<l@x>, size=288, flags=()",
-        kind: .copy, service: "doveadm", pid: nil, session: nil,
-        source: "INBOX", mailbox: "Junk", uid: 3, msgid: "<l@x>", size: 288, flags: []
+        kind: .copy,
+        service: "doveadm",
+        pid: nil,
+        session: nil,
+        source: "INBOX",
+        mailbox: "Junk",
+        uid: 3,
+        msgid: "<l@x>",
+        size: 288,
+        flags: []
     ),
     Expected(
         line: prefix + "Info: autoexpunge: box=Trash, uid=8, msgid=<m@x>, size=1",
-        kind: .expunge, mailbox: "Trash", uid: 8, msgid: "<m@x>", size: 1
+        kind: .expunge,
+        mailbox: "Trash",
+        uid: 8,
+        msgid: "<m@x>",
+        size: 1
     ),
     // Other services.
     Expected(
         line: "lmtp(alice@example.com)<21255><jJ3HFsP7AGsHUwAAg+zDdQ>: save: box=Junk, uid=7, msgid=<l@x>, size=288",
-        kind: .save, service: "lmtp", pid: 21255, session: "jJ3HFsP7AGsHUwAAg+zDdQ",
-        mailbox: "Junk", uid: 7, msgid: "<l@x>", size: 288
+        kind: .save,
+        service: "lmtp",
+        pid: 21255,
+        session: "jJ3HFsP7AGsHUwAAg+zDdQ",
+        mailbox: "Junk",
+        uid: 7,
+        msgid: "<l@x>",
+        size: 288
     ),
     Expected(
         line: "lda(alice@example.com): save: box=Junk, uid=7, msgid=<l@x>, size=288",
-        kind: .save, service: "lda", pid: nil, session: nil, mailbox: "Junk", uid: 7, msgid: "<l@x>", size: 288
+        kind: .save,
+        service: "lda",
+        pid: nil,
+        session: nil,
+        mailbox: "Junk",
+        uid: 7,
+        msgid: "<l@x>",
+        size: 288
     ),
     Expected(
         line: "pop3(alice@example.com)<9><p>: expunge: box=INBOX, uid=7, msgid=<l@x>, size=288",
-        kind: .expunge, service: "pop3", pid: 9, session: "p", mailbox: "INBOX", uid: 7, msgid: "<l@x>", size: 288
+        kind: .expunge,
+        service: "pop3",
+        pid: 9,
+        session: "p",
+        mailbox: "INBOX",
+        uid: 7,
+        msgid: "<l@x>",
+        size: 288
     ),
     Expected(
         line: "indexer-worker(alice@example.com)<9><p>: flag_change: box=INBOX, uid=7, msgid=<l@x>, size=1, flags=()",
-        kind: .flag, service: "indexer-worker", pid: 9, session: "p",
-        mailbox: "INBOX", uid: 7, msgid: "<l@x>", size: 1, flags: []
+        kind: .flag,
+        service: "indexer-worker",
+        pid: 9,
+        session: "p",
+        mailbox: "INBOX",
+        uid: 7,
+        msgid: "<l@x>",
+        size: 1,
+        flags: []
     ),
 ]
 
@@ -163,33 +294,66 @@ let dovecot23Lines: [Expected] = [
 let dovecot24Lines: [Expected] = [
     Expected(
         line: prefix + "Mailbox INBOX: copy from Junk: uid=1, msgid=<m1@x>, size=364",
-        kind: .copy, source: "Junk", mailbox: "INBOX", uid: 1, msgid: "<m1@x>", size: 364
+        kind: .copy,
+        source: "Junk",
+        mailbox: "INBOX",
+        uid: 1,
+        msgid: "<m1@x>",
+        size: 364
     ),
     Expected(
         line: prefix + "Mailbox Junk: save: uid=2, msgid=<m2@x>, size=1879",
-        kind: .save, mailbox: "Junk", uid: 2, msgid: "<m2@x>", size: 1879
+        kind: .save,
+        mailbox: "Junk",
+        uid: 2,
+        msgid: "<m2@x>",
+        size: 1879
     ),
     Expected(
         line: prefix + "Mailbox Junk: expunge: uid=5, msgid=<m5@x>, size=364, flags=(\\Seen)",
-        kind: .expunge, mailbox: "Junk", uid: 5, msgid: "<m5@x>", size: 364, flags: ["\\Seen"]
+        kind: .expunge,
+        mailbox: "Junk",
+        uid: 5,
+        msgid: "<m5@x>",
+        size: 364,
+        flags: ["\\Seen"]
     ),
     Expected(
         line: prefix + "Mailbox INBOX: flag_change: uid=3, msgid=<m3@x>, size=92, flags=(\\Seen $NotJunk)",
-        kind: .flag, mailbox: "INBOX", uid: 3, msgid: "<m3@x>", size: 92, flags: ["\\Seen", "$NotJunk"]
+        kind: .flag,
+        mailbox: "INBOX",
+        uid: 3,
+        msgid: "<m3@x>",
+        size: 92,
+        flags: ["\\Seen", "$NotJunk"]
     ),
     Expected(
         line: prefix + "Mailbox Archive: 2023: copy from Spam, Reports: uid=1, msgid=, size=1",
-        kind: .copy, source: "Spam, Reports", mailbox: "Archive: 2023", uid: 1, size: 1
+        kind: .copy,
+        source: "Spam, Reports",
+        mailbox: "Archive: 2023",
+        uid: 1,
+        size: 1
     ),
     Expected(
         line: prefix + "Mailbox Müll: copy from a: b: box=Müll, uid=error, msgid=<m@x>, size=error, vsize=3, "
             + "from=x, subject=y: z, flags=($Junk)",
-        kind: .copy, source: "a: b", mailbox: "Müll", msgid: "<m@x>", flags: ["$Junk"]
+        kind: .copy,
+        source: "a: b",
+        mailbox: "Müll",
+        msgid: "<m@x>",
+        flags: ["$Junk"]
     ),
     Expected(
         line: "imap(dave smith@example.net)<1>: Mailbox Junk: save: uid=4, msgid=<d@x>, size=9",
-        kind: .save, user: "dave smith@example.net", pid: 1, session: nil, mailbox: "Junk", uid: 4,
-        msgid: "<d@x>", size: 9
+        kind: .save,
+        user: "dave smith@example.net",
+        pid: 1,
+        session: nil,
+        mailbox: "Junk",
+        uid: 4,
+        msgid: "<d@x>",
+        size: 9
     ),
 ]
 
@@ -252,7 +416,9 @@ struct FilterParsingTests {
     @Test("every captured mail_log line parses, and no other line does")
     func fixtures() throws {
         let filters = try shippedFilters("dovecot-mail-log")
-        let event = try Regex(#"^[a-z-]+\(.+?\)(<\d+>)?(<[^<>]*>)?: (Info: )?(copy from .+?|save|(auto)?expunge|flag_change): box="#)
+        let event = try Regex(
+            #"^[a-z-]+\(.+?\)(<\d+>)?(<[^<>]*>)?: (Info: )?(copy from .+?|save|(auto)?expunge|flag_change): box="#
+        )
         let urls = try fixtureFiles(withExtension: "txt")
         #expect(!urls.isEmpty)
         var parsed = 0

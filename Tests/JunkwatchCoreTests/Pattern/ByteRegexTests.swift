@@ -1,5 +1,6 @@
-@testable import JunkwatchCore
 import Testing
+
+@testable import JunkwatchCore
 
 /// The byte engine must give exactly what Swift Regex gives: same match or no match, same
 /// captures. These tests run both on many lines and compare.

@@ -17,7 +17,8 @@ struct DecisionRecordTests {
         let record = DecisionRecord(verdict: Self.verdict, learner: "rspamd", outcome: .alreadyLearned, latency: 0.25)
         #expect(
             record.jsonLine()
-                == #"{"user":"alice@example.com","verdict":"spam","mailbox":"Junk","uid":7,"msgid":"<m1@x>","size":364,"#
+                == #"{"user":"alice@example.com","verdict":"spam","mailbox":"Junk","uid":7,"#
+                + #""msgid":"<m1@x>","size":364,"#
                 + #""learner":"rspamd","outcome":"already-learned","reason":"copied from INBOX into Junk","#
                 + #""source_cursor":"s=abc;i=1","source_realtime":1763700000000000,"latency":0.25,"#
                 + #""filter":"dovecot-mail-log","rule":"copy"}"#
@@ -26,11 +27,17 @@ struct DecisionRecordTests {
 
     @Test("JSON: every key is there, null where there is no value (a dry run)")
     func nulls() {
-        let record = DecisionRecord(user: "bob", verdict: .ham, mailbox: "INBOX", reason: "copied out of Junk into INBOX")
+        let record = DecisionRecord(
+            user: "bob",
+            verdict: .ham,
+            mailbox: "INBOX",
+            reason: "copied out of Junk into INBOX"
+        )
         #expect(
             record.jsonLine()
                 == #"{"user":"bob","verdict":"ham","mailbox":"INBOX","uid":null,"msgid":"","size":null,"learner":null,"#
-                + #""outcome":null,"reason":"copied out of Junk into INBOX","source_cursor":null,"source_realtime":null,"#
+                + #""outcome":null,"reason":"copied out of Junk into INBOX","source_cursor":null,"#
+                + #""source_realtime":null,"#
                 + #""latency":null,"filter":null,"rule":null}"#
         )
     }
