@@ -26,10 +26,12 @@ extension Classifier {
         /// stays flat however long the run.
         public var recentMessages: Int
 
+        /// The usual names of junk mailboxes, as clients and webmails create them.
         public static let defaultJunkMailboxes = [
             "Junk", "Spam", "Junk E-mail", "Junk Email", "Bulk Mail",
             "INBOX/Junk", "INBOX.Junk", "INBOX/Spam", "INBOX.Spam",
         ]
+        /// The usual names of trash mailboxes.
         public static let defaultTrashMailboxes = [
             "Trash", "Deleted Items", "Deleted Messages", "Bin", "INBOX/Trash", "INBOX.Trash",
         ]

@@ -56,6 +56,7 @@ public enum Ignored: Sendable, Hashable, CustomStringConvertible {
     /// The same verdict as last time for this message in this run.
     case repeated(Verdict)
 
+    /// The reason in words.
     public var description: String {
         switch self {
         case .delivery(let service, let kind):

@@ -50,6 +50,7 @@ public struct Configuration: Sendable, Equatable {
         /// default `"tail"`.
         public var start: Start = .tail
 
+        /// Creates the section; the parameters default to the documented defaults.
         public init(source: JournalReader.Source = .local, start: Start = .tail) {
             self.source = source
             self.start = start
@@ -64,6 +65,7 @@ public struct Configuration: Sendable, Equatable {
         /// `enabled`: the filters to run, in order; default `["dovecot-mail-log"]` (dovecot 2.3).
         public var enabled: [String]
 
+        /// Creates the section; the parameters default to the documented defaults.
         public init(
             paths: [String] = [Configuration.siteFiltersDirectory, Configuration.installedFiltersDirectory],
             enabled: [String] = ["dovecot-mail-log"]
@@ -78,6 +80,7 @@ public struct Configuration: Sendable, Equatable {
         /// `path`: the doveadm program; default `/usr/bin/doveadm`.
         public var path: String
 
+        /// Creates the section with the documented default.
         public init(path: String = "/usr/bin/doveadm") {
             self.path = path
         }
@@ -92,6 +95,7 @@ public struct Configuration: Sendable, Equatable {
         /// `password_file`: a file holding the controller password; default none (`""`).
         public var passwordFile: String?
 
+        /// Creates the section; the parameters default to the documented defaults.
         public init(enabled: Bool = true, url: String = "http://127.0.0.1:11334", passwordFile: String? = nil) {
             self.enabled = enabled
             self.url = url
@@ -106,6 +110,7 @@ public struct Configuration: Sendable, Equatable {
         /// `sa_learn`: the sa-learn program; default `/usr/bin/sa-learn`.
         public var saLearn: String
 
+        /// Creates the section; the parameters default to the documented defaults.
         public init(enabled: Bool = false, saLearn: String = "/usr/bin/sa-learn") {
             self.enabled = enabled
             self.saLearn = saLearn
@@ -117,6 +122,7 @@ public struct Configuration: Sendable, Equatable {
         /// `directory`: where the ledger and cursor live; default `/var/lib/junkwatch`.
         public var directory: String
 
+        /// Creates the section with the documented default.
         public init(directory: String = "/var/lib/junkwatch") {
             self.directory = directory
         }
@@ -140,6 +146,7 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         self.problem = problem
     }
 
+    /// The error as one line: file, key and problem, separated by colons.
     public var description: String {
         [file, key, problem].compactMap { $0 }.joined(separator: ": ")
     }

@@ -19,6 +19,7 @@ public struct FilterError: Error, Sendable, Equatable, CustomStringConvertible {
         self.problem = problem
     }
 
+    /// The error as one line: file, rule, key and problem, separated by colons.
     public var description: String {
         var parts = [file]
         if let rule { parts.append("rule \"\(rule)\"") }

@@ -31,6 +31,7 @@ public enum Unmatched: Sendable, Equatable, CustomStringConvertible {
     /// A rule matched but left a capture it needs empty.
     case emptyCapture(filter: String, rule: String, capture: CaptureName)
 
+    /// The reason in words.
     public var description: String {
         switch self {
         case .notSelected: "the entry matches no filter's journal match"
