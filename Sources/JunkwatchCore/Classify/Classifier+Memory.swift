@@ -7,6 +7,17 @@ extension Classifier {
         var mailbox: String
         var uid: UInt32
 
+        // Hash only what identifies the message: the empty fields add nothing but time.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(user)
+            if msgid.isEmpty {
+                hasher.combine(mailbox)
+                hasher.combine(uid)
+            } else {
+                hasher.combine(msgid)
+            }
+        }
+
         init?(_ event: MailEvent) {
             user = event.user
             if !event.msgid.isEmpty {
@@ -25,10 +36,12 @@ extension Classifier {
 
     /// What the classifier remembers of recent messages, in bounded memory.
     ///
-    /// Two generations: entries go into the current one; when it holds half the capacity it
-    /// becomes the previous one and the oldest generation is dropped. A lookup that finds an
-    /// entry in the previous generation, and the write that follows, moves it to the current
-    /// one, so a message in use stays remembered. At most `capacity` entries are kept.
+    /// Entries carry the generation in which they were last written; a new generation starts
+    /// every `capacity / 2` writes, and when more than `capacity` messages are remembered, those
+    /// not written in the current or the previous generation are dropped. Two generations hold
+    /// at most `capacity` writes, so memory stays within `capacity` entries; a message in use
+    /// stays remembered; each event costs one lookup and one write, and the occasional sweep
+    /// is paid for by the `capacity / 2` writes before it.
     struct Memory: Sendable {
         struct Entry: Sendable, Equatable {
             /// The last verdict given for the message in this run.
@@ -39,29 +52,35 @@ extension Classifier {
             var hamFlag: Bool?
         }
 
+        private struct Slot: Sendable {
+            var entry: Entry
+            var generation: UInt64
+        }
+
         let capacity: Int
-        private var current: [MessageKey: Entry] = [:]
-        private var previous: [MessageKey: Entry] = [:]
+        private var slots: [MessageKey: Slot] = [:]
+        private var generation: UInt64 = 0
+        private var writesInGeneration = 0
 
         init(capacity: Int) {
             self.capacity = max(capacity, 2)
         }
 
         /// How many messages are remembered.
-        var count: Int { current.count + previous.count }
+        var count: Int { slots.count }
 
         subscript(key: MessageKey) -> Entry? {
-            get { current[key] ?? previous[key] }
+            get { slots[key]?.entry }
             set {
-                // A write always lands in the current generation; only an entry that was in the
-                // previous one needs removing there.
-                if current.updateValue(newValue ?? Entry(), forKey: key) == nil, !previous.isEmpty {
-                    previous[key] = nil
+                slots[key] = Slot(entry: newValue ?? Entry(), generation: generation)
+                writesInGeneration += 1
+                if writesInGeneration >= capacity / 2 {
+                    generation += 1
+                    writesInGeneration = 0
                 }
-                if current.count >= capacity / 2 {
-                    previous = current
-                    current = [:]
-                    current.reserveCapacity(capacity / 2)
+                if slots.count > capacity {
+                    let oldest = generation - 1
+                    slots = slots.filter { $0.value.generation >= oldest }
                 }
             }
         }

@@ -1,7 +1,8 @@
 /// What the classifier made of one event.
 public enum Decision: Sendable, Hashable {
-    /// Train the message: a new judgement.
-    case learn(Verdict)
+    /// Train the message: a new judgement. (Boxed, like `Ignored.repeated`: a verdict carries its
+    /// event, and a decision is returned and copied for every event.)
+    indirect case learn(Verdict)
     /// Nothing to learn, and why (`test-filter` prints it).
     case ignore(Ignored)
 
@@ -54,7 +55,7 @@ public enum Ignored: Sendable, Hashable, CustomStringConvertible {
     /// An expunge.
     case expunged(mailbox: String)
     /// The same verdict as last time for this message in this run.
-    case repeated(Verdict)
+    indirect case repeated(Verdict)
 
     /// The reason in words.
     public var description: String {

@@ -289,8 +289,16 @@ struct ClassifierTests {
             _ = classifier.classify(.make(.copy, source: "INBOX", mailbox: "Junk", msgid: "<\(number)@x>"))
             #expect(classifier.rememberedMessages <= 100)
         }
-        // A message seen recently is still known.
-        #expect(classifier.classify(.make(.copy, source: "INBOX", mailbox: "Junk", msgid: "<9999@x>")).verdict == nil)
+        // Messages seen again and again, between new ones, do not stretch the bound either.
+        for number in 0..<10_000 {
+            _ = classifier.classify(.make(.copy, source: "INBOX", mailbox: "Junk", msgid: "<\(number)@y>"))
+            _ = classifier.classify(.make(.copy, source: "INBOX", mailbox: "Junk", msgid: "<\(number % 20)@z>"))
+            #expect(classifier.rememberedMessages <= 100)
+        }
+        // Messages seen recently, or often, are still known; one seen long ago is not.
+        #expect(classifier.classify(.make(.copy, source: "INBOX", mailbox: "Junk", msgid: "<9999@y>")).verdict == nil)
+        #expect(classifier.classify(.make(.copy, source: "INBOX", mailbox: "Junk", msgid: "<5@z>")).verdict == nil)
+        #expect(classifier.classify(.make(.copy, source: "INBOX", mailbox: "Junk", msgid: "<1@x>")).verdict != nil)
     }
 
     @Test("a real session: the verdicts a person would expect")
