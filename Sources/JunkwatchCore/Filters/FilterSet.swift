@@ -1,0 +1,70 @@
+import Foundation
+public import SystemdJournal
+
+/// The filters junkwatch runs, in order: the first filter with a matching rule reads a line.
+public struct FilterSet: Sendable {
+    /// The filters, tried in order.
+    public let filters: [Filter]
+    /// The filters' hot data, as objects: the per-line loop copies references, not structs.
+    let engine: ParseEngine
+
+    /// Lines longer than this are not matched: no dovecot mail_log line comes close (mailbox
+    /// names are cut at 64 bytes and headers at 80), and it bounds the work a hostile line costs.
+    public static let maximumLineLength = 16 * 1024
+
+    /// Creates a set from filters.
+    public init(_ filters: [Filter]) {
+        self.filters = filters
+        self.engine = ParseEngine(filters)
+    }
+
+    /// Loads the filters named `enabled`, each from the first of `paths` that has `<name>.toml`,
+    /// so that a site's `/etc/junkwatch/filters.d/x.toml` replaces a shipped `x.toml`.
+    /// - Throws: `FilterError` for a filter that is missing or broken.
+    public static func load(paths: [String], enabled: [String]) throws(FilterError) -> FilterSet {
+        var filters: [Filter] = []
+        for name in enabled {
+            let candidates = paths.map { URL(fileURLWithPath: $0).appendingPathComponent("\(name).toml").path }
+            guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+                let places = paths.isEmpty ? "(no filter paths configured)" : paths.joined(separator: ", ")
+                throw FilterError(file: "\(name).toml", problem: "no such filter in \(places)")
+            }
+            filters.append(try Filter.load(file: file))
+        }
+        return FilterSet(filters)
+    }
+
+    /// The journal entries any filter reads: the filters' match groups, joined.
+    public var journalMatch: JournalMatch {
+        var groups: [[String]] = []
+        for filter in filters {
+            // A filter without match groups reads everything, and so does the set.
+            if filter.match.groups.isEmpty { return .all }
+            for group in filter.match.groups where !groups.contains(group) { groups.append(group) }
+        }
+        return (try? JournalMatch(groups)) ?? .all
+    }
+}
+
+/// What the per-line loop needs of a filter set.
+final class ParseEngine: Sendable {
+    final class CompiledFilter: Sendable {
+        let name: String
+        let field: String
+        let match: JournalMatch
+        let rules: [Filter.Rule]
+
+        init(_ filter: Filter) {
+            name = filter.name
+            field = filter.field
+            match = filter.match
+            rules = filter.rules
+        }
+    }
+
+    let filters: [CompiledFilter]
+
+    init(_ filters: [Filter]) {
+        self.filters = filters.map(CompiledFilter.init)
+    }
+}
