@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import JunkwatchCore
+
+/// `--config` and `--filters`, shared by every subcommand that reads the configuration.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The configuration file (default \(Configuration.defaultPath); all defaults when it does not exist).",
+            valueName: "path"
+        )
+    )
+    var config: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A directory searched for filters before the configured ones; repeatable.",
+            valueName: "directory"
+        )
+    )
+    var filters: [String] = []
+
+    /// The configuration: `--config` must exist; the default path may be absent.
+    func load() throws -> Configuration {
+        if let config { return try Configuration.load(path: config) }
+        return try Configuration.load(path: Configuration.defaultPath, defaultsIfMissing: true)
+    }
+
+    /// The enabled filters, looked up in `--filters`, the configured paths and, for a program
+    /// run from its build tree, the repository's `Filters` folder.
+    func filterSet(_ configuration: Configuration) throws -> FilterSet {
+        var paths = filters + configuration.filters.paths
+        if let tree = Self.sourceTreeFilters() { paths.append(tree) }
+        return try FilterSet.load(paths: paths, enabled: configuration.filters.enabled)
+    }
+
+    /// `Filters/` of the source tree the executable was built in (`.build/<config>/junkwatch`),
+    /// so that `swift run junkwatch` works before anything is installed.
+    private static func sourceTreeFilters() -> String? {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = directory.appendingPathComponent("Filters")
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path),
+                FileManager.default.fileExists(atPath: candidate.path)
+            {
+                return candidate.path
+            }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }
+}
