@@ -33,6 +33,10 @@ public struct JSONObject: Sendable {
 
     /// A JSON string literal: quotes, backslashes and control characters escaped, the rest as is.
     public static func quoted(_ string: String) -> String {
+        // Most values need no escaping: printable ASCII without quotes or backslashes.
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+            return "\"" + string + "\""
+        }
         var out = "\""
         for scalar in string.unicodeScalars {
             switch scalar {

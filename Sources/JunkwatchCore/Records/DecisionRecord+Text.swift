@@ -21,6 +21,8 @@ extension DecisionRecord {
     }
 
     private static func clean(_ string: String) -> String {
+        // Almost every name is printable ASCII: check bytes before asking Unicode about scalars.
+        if string.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return string }
         guard string.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             return string
         }
