@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Fetches messages with the `doveadm` command, one process per call, with an argument vector.
@@ -166,7 +166,9 @@ public struct DoveadmFetcher: MessageFetcher {
             guard guid.count == 32, guid.allSatisfy(\.isHexDigit),
                 let uid = UInt32(String(decoding: fields[1], as: UTF8.self))
             else { continue }  // the title line, or a line cut by the output limit
-            candidates.append(Candidate(mailboxGUID: guid, uid: uid, mailbox: String(decoding: fields[2], as: UTF8.self)))
+            candidates.append(
+                Candidate(mailboxGUID: guid, uid: uid, mailbox: String(decoding: fields[2], as: UTF8.self))
+            )
         }
         return candidates
     }
@@ -175,7 +177,8 @@ public struct DoveadmFetcher: MessageFetcher {
     func ordered(_ candidates: [Candidate], preferring verdict: MessageClass?) -> [Candidate] {
         guard let verdict else { return candidates }
         let roles = configuration.mailboxRoles
-        return candidates.filter { roles.fits($0.mailbox, verdict) } + candidates.filter { !roles.fits($0.mailbox, verdict) }
+        return candidates.filter { roles.fits($0.mailbox, verdict) }
+            + candidates.filter { !roles.fits($0.mailbox, verdict) }
     }
 
     // MARK: - running doveadm
@@ -234,7 +237,9 @@ public struct DoveadmFetcher: MessageFetcher {
     private func checkFiles() throws(StageError) {
         if let configFile = configuration.configFile, access(configFile, R_OK) != 0 {
             let reason = String(cString: strerror(errno))
-            throw .configuration("dovecot configuration file \(configFile) cannot be read (\(reason)): fix the doveadm config setting")
+            throw .configuration(
+                "dovecot configuration file \(configFile) cannot be read (\(reason)): fix the doveadm config setting"
+            )
         }
     }
 }

@@ -25,8 +25,11 @@ enum StageText {
         let haystack = Array(text.utf8)
         let needle = Array(marker.utf8)
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            let digits = haystack[(start + needle.count)...].prefix(while: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            let digits = haystack[(start + needle.count)...].prefix(while: {
+                $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")
+            })
             return Int(String(decoding: digits, as: UTF8.self))
         }
         return nil

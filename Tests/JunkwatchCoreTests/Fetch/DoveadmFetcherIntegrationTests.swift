@@ -46,9 +46,13 @@ struct DoveadmFetcherIntegrationTests {
     @Test("a message with text: lines and no final newline keeps them")
     func awkwardBody() async throws {
         let id = "<\(TestbedEnvironment.unique("textline"))@test.invalid>"
-        let message = Data("Message-ID: \(id)\r\nSubject: x\r\n\r\ntext:\r\ntext: hello\r\n\u{0C}\r\nno final newline".utf8)
+        let message = Data(
+            "Message-ID: \(id)\r\nSubject: x\r\n\r\ntext:\r\ntext: hello\r\n\u{0C}\r\nno final newline".utf8
+        )
         let uid = try await imap.append(message, user: "bob@example.com", mailbox: "INBOX")
-        let result = try await fetcher.fetch(MessageLocator(user: "bob@example.com", mailbox: "INBOX", uid: uid, messageID: id))
+        let result = try await fetcher.fetch(
+            MessageLocator(user: "bob@example.com", mailbox: "INBOX", uid: uid, messageID: id)
+        )
         #expect(result == .message(stored(message), mailbox: "INBOX", uid: uid))
     }
 
@@ -59,7 +63,10 @@ struct DoveadmFetcherIntegrationTests {
         let message = try await imap.message(messageID: id, user: user)
         let uid = try await imap.append(message, user: user, mailbox: "Junk")
         let newUID = try await imap.transfer("move", user: user, from: "Junk", to: "Spam, Reports", uid: uid)
-        let result = try await fetcher.fetch(MessageLocator(user: user, mailbox: "Junk", uid: uid, messageID: id), preferring: .ham)
+        let result = try await fetcher.fetch(
+            MessageLocator(user: user, mailbox: "Junk", uid: uid, messageID: id),
+            preferring: .ham
+        )
         #expect(result == .message(stored(message), mailbox: "Spam, Reports", uid: newUID))
     }
 
@@ -85,8 +92,13 @@ struct DoveadmFetcherIntegrationTests {
         let inboxUID = try await imap.transfer("copy", user: user, from: "Trash", to: "INBOX", uid: uid)
         // Logged in a mailbox where it no longer is (uid beyond any real one).
         let gone = MessageLocator(user: user, mailbox: "Spam, Reports", uid: 999_999, messageID: id)
-        #expect(try await fetcher.fetch(gone, preferring: .spam) == .message(stored(message), mailbox: "Junk", uid: junkUID))
-        #expect(try await fetcher.fetch(gone, preferring: .ham) == .message(stored(message), mailbox: "INBOX", uid: inboxUID))
+        #expect(
+            try await fetcher.fetch(gone, preferring: .spam) == .message(stored(message), mailbox: "Junk", uid: junkUID)
+        )
+        #expect(
+            try await fetcher.fetch(gone, preferring: .ham)
+                == .message(stored(message), mailbox: "INBOX", uid: inboxUID)
+        )
     }
 
     @Test("an expunged message is gone, with a reason that names the Message-ID")
@@ -105,7 +117,9 @@ struct DoveadmFetcherIntegrationTests {
 
     @Test("a message without Message-ID that is no longer there is gone")
     func goneWithoutMessageID() async throws {
-        let result = try await fetcher.fetch(MessageLocator(user: "alice@example.com", mailbox: "INBOX", uid: 999_999, messageID: ""))
+        let result = try await fetcher.fetch(
+            MessageLocator(user: "alice@example.com", mailbox: "INBOX", uid: 999_999, messageID: "")
+        )
         guard case .gone = result else {
             Issue.record("expected gone, got \(result)")
             return
@@ -114,7 +128,12 @@ struct DoveadmFetcherIntegrationTests {
 
     @Test("an unknown user is a permanent error")
     func unknownUser() async throws {
-        let locator = MessageLocator(user: "nobody-\(UUID().uuidString)@example.com", mailbox: "INBOX", uid: 1, messageID: "<m@x>")
+        let locator = MessageLocator(
+            user: "nobody-\(UUID().uuidString)@example.com",
+            mailbox: "INBOX",
+            uid: 1,
+            messageID: "<m@x>"
+        )
         let error = try await #require(throws: StageError.self) { try await fetcher.fetch(locator) }
         #expect(error.kind == .permanent)
         #expect(error.message.contains("67"))
@@ -135,7 +154,9 @@ struct DoveadmFetcherIntegrationTests {
         let user = "bob@example.com"
         let id = "<\(TestbedEnvironment.unique("large"))@test.invalid>"
         // Built here: the driver's generator is far too slow for 30 MB.
-        var message = Data("From: sender@example.org\r\nTo: \(user)\r\nMessage-ID: \(id)\r\nSubject: large\r\n\r\n".utf8)
+        var message = Data(
+            "From: sender@example.org\r\nTo: \(user)\r\nMessage-ID: \(id)\r\nSubject: large\r\n\r\n".utf8
+        )
         let line = Data("A line of filler text in a very large message, seventy-odd bytes.\r\n".utf8)
         while message.count < 30_000_000 { message.append(line) }
         let uid = try await imap.append(message, user: user, mailbox: "Junk")
@@ -153,7 +174,9 @@ struct DoveadmFetcherIntegrationTests {
     func dovecotUnreachable() async throws {
         // The testbed's configuration with a base_dir where no dovecot runs.
         let config = try String(contentsOfFile: testbed.dovecotConfig, encoding: .utf8)
-        let emptyRun = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-nodovecot-\(UUID().uuidString)")
+        let emptyRun = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "junkwatch-nodovecot-\(UUID().uuidString)"
+        )
         try FileManager.default.createDirectory(at: emptyRun, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: emptyRun) }
         let edited = config.split(separator: "\n", omittingEmptySubsequences: false).map { line in

@@ -27,12 +27,21 @@ struct DoveadmFetcherTests {
 
     @Test("every argument reaches doveadm verbatim, as one element each")
     func argumentVector() async throws {
-        let fake = try FakeProgram(#"for a in "$@"; do printf '%s\n' "$a"; done > "$(dirname "$0")/args"; printf 'size.physical: 2\ntext:\nhi'"#)
+        let fake = try FakeProgram(
+            #"for a in "$@"; do printf '%s\n' "$a"; done > "$(dirname "$0")/args"; "#
+                + #"printf 'size.physical: 2\ntext:\nhi'"#
+        )
         defer { fake.remove() }
         let result = try await fetcher(fake).fetch(locator)
         #expect(result == .message(Array("hi".utf8), mailbox: "Spam, Reports", uid: 7))
-        let arguments = try String(contentsOfFile: fake.file("args"), encoding: .utf8).split(separator: "\n").map(String.init)
-        #expect(arguments == ["fetch", "-u", "x$(reboot)@example.com", "size.physical text", "mailbox", "Spam, Reports", "uid", "7"])
+        let arguments = try String(contentsOfFile: fake.file("args"), encoding: .utf8).split(separator: "\n").map(
+            String.init
+        )
+        #expect(
+            arguments == [
+                "fetch", "-u", "x$(reboot)@example.com", "size.physical text", "mailbox", "Spam, Reports", "uid", "7",
+            ]
+        )
     }
 
     @Test("exit 67 is an unknown user: permanent")
@@ -62,7 +71,10 @@ struct DoveadmFetcherTests {
 
     @Test("stderr is kept bounded in the error")
     func boundedStderr() async throws {
-        let fake = try FakeProgram("i=0; while [ $i -lt 2000 ]; do echo 'Error: a long complaint line of doveadm' >&2; i=$((i+1)); done; exit 1")
+        let fake = try FakeProgram(
+            "i=0; while [ $i -lt 2000 ]; do echo 'Error: a long complaint line of doveadm' >&2; "
+                + "i=$((i+1)); done; exit 1"
+        )
         defer { fake.remove() }
         let error = await stageError { try await fetcher(fake).fetch(locator) }
         #expect(error?.kind == .transient)
@@ -90,7 +102,9 @@ struct DoveadmFetcherTests {
 
     @Test("a missing dovecot configuration file is a configuration error naming it")
     func missingConfig() async {
-        let fetcher = DoveadmFetcher(configuration: .init(doveadmPath: "/bin/true", configFile: "/nonexistent/dovecot.conf"))
+        let fetcher = DoveadmFetcher(
+            configuration: .init(doveadmPath: "/bin/true", configFile: "/nonexistent/dovecot.conf")
+        )
         let error = await stageError { try await fetcher.fetch(locator) }
         #expect(error?.kind == .configuration)
         #expect(error?.message.contains("/nonexistent/dovecot.conf") == true)
@@ -107,7 +121,9 @@ struct DoveadmFetcherTests {
     @Test("a reported size over the limit ends doveadm before the message is read")
     func tooLarge() async throws {
         // Prints the size, then streams far more than the limit until killed.
-        let fake = try FakeProgram("printf 'size.physical: 900000000\\ntext:\\n'; exec yes 'a line of a very large message'")
+        let fake = try FakeProgram(
+            "printf 'size.physical: 900000000\\ntext:\\n'; exec yes 'a line of a very large message'"
+        )
         defer { fake.remove() }
         let result = try await fetcher(fake, sizeLimit: 1 << 20).fetch(locator)
         #expect(result == .tooLarge(size: 900_000_000, limit: 1 << 20))
@@ -115,9 +131,13 @@ struct DoveadmFetcherTests {
 
     @Test("search output: the title line is skipped, mailbox names keep their spaces, commas and tabs")
     func parseSearch() {
-        let output = Array(
-            "mailbox-guid\tuid\tmailbox\nd6f2f631b7fc006b8a3c000083ecc375\t1\tMüll\ne3715b13b7fc006b533c000083ecc375\t12\tSpam, Reports\n7d5e541cb1fc006b8239000083ecc375\t3\tA\tB\n7d5e541cb1fc".utf8
-        )
+        let text: String =
+            "mailbox-guid\tuid\tmailbox\n"
+            + "d6f2f631b7fc006b8a3c000083ecc375\t1\tMüll\n"
+            + "e3715b13b7fc006b533c000083ecc375\t12\tSpam, Reports\n"
+            + "7d5e541cb1fc006b8239000083ecc375\t3\tA\tB\n"
+            + "7d5e541cb1fc"
+        let output = Array(text.utf8)
         let candidates = DoveadmFetcher.parseSearch(output)
         #expect(candidates.map(\.mailbox) == ["Müll", "Spam, Reports", "A\tB"])
         #expect(candidates.map(\.uid) == [1, 12, 3])
@@ -127,7 +147,11 @@ struct DoveadmFetcherTests {
     func preference() {
         let fetcher = DoveadmFetcher()
         let candidates = ["Trash", "INBOX", "Junk", "Archive"].enumerated().map {
-            DoveadmFetcher.Candidate(mailboxGUID: String(repeating: "0", count: 32), uid: UInt32($0.offset + 1), mailbox: $0.element)
+            DoveadmFetcher.Candidate(
+                mailboxGUID: String(repeating: "0", count: 32),
+                uid: UInt32($0.offset + 1),
+                mailbox: $0.element
+            )
         }
         #expect(fetcher.ordered(candidates, preferring: .spam).map(\.mailbox) == ["Junk", "Trash", "INBOX", "Archive"])
         #expect(fetcher.ordered(candidates, preferring: .ham).map(\.mailbox) == ["INBOX", "Archive", "Trash", "Junk"])

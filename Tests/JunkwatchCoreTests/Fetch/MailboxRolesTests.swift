@@ -5,8 +5,10 @@ import Testing
 struct MailboxRolesTests {
     let roles = MailboxRoles.default
 
-    @Test("junk names match case-insensitively and below a hierarchy separator",
-          arguments: ["Junk", "junk", "Spam", "INBOX/Junk", "INBOX.Junk", "Junk E-mail"])
+    @Test(
+        "junk names match case-insensitively and below a hierarchy separator",
+        arguments: ["Junk", "junk", "Spam", "INBOX/Junk", "INBOX.Junk", "Junk E-mail"]
+    )
     func junk(name: String) {
         #expect(roles.isJunk(name))
         #expect(roles.fits(name, .spam))

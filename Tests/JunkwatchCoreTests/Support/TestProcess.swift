@@ -1,7 +1,13 @@
 import Foundation
 
-/// Runs a helper program for a test (the testbed's IMAP driver, redis-cli, its rspamd scripts)
-/// with an argument vector, and collects its output.
+@testable import JunkwatchCore
+
+/// Runs a helper program for a test (the testbed's IMAP driver, redis-cli, curl, its rspamd
+/// scripts) with an argument vector, and collects its output.
+///
+/// Built on junkwatch's own ``ChildProcess`` (swift-subprocess), not Foundation's `Process`:
+/// with both in one test process, `Process.waitUntilExit()` was seen to wait forever for a child
+/// that had already exited.
 enum TestProcess {
     struct Result {
         var status: Int32
@@ -23,63 +29,40 @@ enum TestProcess {
     static func run(
         _ arguments: [String],
         input: Data? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
     ) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    continuation.resume(returning: try runBlocking(arguments, input: input, environment: environment))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+        let process = ChildProcess(
+            executable: arguments[0],
+            arguments: Array(arguments.dropFirst()),
+            environment: environment.mapValues { Optional($0) },
+            input: input.map { Array($0) },
+            timeout: timeout,
+            standardErrorLimit: 64 * 1024
+        )
+        let report = try await process.run(collecting: BoundedCollector(limit: 256 * 1024 * 1024))
+        let status: Int32
+        switch report.status {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
         }
+        return Result(
+            status: status,
+            output: Data(report.output.bytes),
+            error: String(decoding: report.standardError, as: UTF8.self)
+        )
     }
 
-    /// Like ``run(_:input:environment:)``, but throws when the program does not exit 0.
+    /// Like ``run(_:input:environment:timeout:)``, but throws when the program does not exit 0.
     @discardableResult
     static func check(
         _ arguments: [String],
         input: Data? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        timeout: Duration = .seconds(120)
     ) async throws -> Result {
-        let result = try await run(arguments, input: input, environment: environment)
+        let result = try await run(arguments, input: input, environment: environment, timeout: timeout)
         guard result.status == 0 else { throw Failed(command: arguments, result: result) }
         return result
-    }
-
-    private static func runBlocking(_ arguments: [String], input: Data?, environment: [String: String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        let stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
-        // Write and read concurrently so that neither pipe fills up.
-        let group = DispatchGroup()
-        let errorData = Collected()
-        DispatchQueue.global().async(group: group) {
-            errorData.data = stderr.fileHandleForReading.readDataToEndOfFile()
-        }
-        if let input {
-            DispatchQueue.global().async(group: group) {
-                stdin.fileHandleForWriting.write(input)
-                try? stdin.fileHandleForWriting.close()
-            }
-        }
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: output, error: String(decoding: errorData.data, as: UTF8.self))
-    }
-
-    /// Output read on another thread; `DispatchGroup.wait()` orders the write before the read.
-    private final class Collected: @unchecked Sendable {
-        var data = Data()
     }
 }

@@ -5,7 +5,9 @@ struct TestbedIMAP {
     let testbed: TestbedEnvironment
 
     /// A generated message (no server involved): CRLF line ends, the given Message-ID.
-    func message(messageID: String, size: Int? = nil, spam: Bool = false, user: String = "alice@example.com") async throws -> Data {
+    func message(messageID: String, size: Int? = nil, spam: Bool = false, user: String = "alice@example.com")
+        async throws -> Data
+    {
         var arguments = [testbed.imapDriver, "message", "--user", user, "--message-id", messageID, "--seed", messageID]
         if let size { arguments += ["--size", String(size)] }
         if spam { arguments.append("--spam") }
@@ -23,7 +25,9 @@ struct TestbedIMAP {
     }
 
     /// UID COPY or MOVE; returns the destination UID.
-    func transfer(_ verb: String, user: String, from source: String, to destination: String, uid: UInt32) async throws -> UInt32 {
+    func transfer(_ verb: String, user: String, from source: String, to destination: String, uid: UInt32) async throws
+        -> UInt32
+    {
         let result = try await TestProcess.check(
             [testbed.imapDriver, verb, "--user", user, "--from", source, "--to", destination, "--uid", String(uid)],
             environment: testbed.variables
