@@ -67,8 +67,10 @@ public struct DoveadmFetcher: MessageFetcher {
         if let size = locator.size, size > limit {
             return .tooLarge(size: size, limit: limit)
         }
-        if let uid = locator.uid {
-            switch try await fetchText(user: locator.user, where: ["mailbox", locator.mailbox], uid: uid) {
+        if let uid = locator.uid,
+            let mailbox = try await selector(user: locator.user, mailbox: locator.mailbox, uid: uid)
+        {
+            switch try await fetchText(user: locator.user, where: mailbox, uid: uid) {
             case .message(let bytes):
                 return .message(bytes, mailbox: locator.mailbox, uid: uid)
             case .tooLarge(let size):
@@ -132,6 +134,23 @@ public struct DoveadmFetcher: MessageFetcher {
         case .malformed(let why):
             throw StageError.transient("doveadm fetch for \(StageText.quoted(user)): \(why)")
         }
+    }
+
+    /// The search arguments that select exactly `mailbox`, or `nil` when it holds no `uid`.
+    ///
+    /// doveadm's `mailbox` search key takes `*` and `%` as wildcards: `mailbox 'Star*Box' uid 1`
+    /// also fetches uid 1 of `StarXBox`. Such a name is looked up by its GUID first.
+    private func selector(user: String, mailbox: String, uid: UInt32) async throws(StageError) -> [String]? {
+        guard mailbox.contains("*") || mailbox.contains("%") else { return ["mailbox", mailbox] }
+        let arguments = [
+            "-f", "tab", "fetch", "-u", user, "mailbox-guid uid mailbox", "mailbox", mailbox, "uid", String(uid),
+        ]
+        let report = try await run(arguments, collecting: BoundedCollector(limit: 1024 * 1024))
+        guard report.status == .exited(0) else {
+            throw failure(report, user: user, action: "look up mailbox \(StageText.quoted(mailbox)) of \(user)")
+        }
+        let exact = Self.parseSearch(report.output.bytes).first { $0.mailbox == mailbox && $0.uid == uid }
+        return exact.map { ["mailbox-guid", $0.mailboxGUID] }
     }
 
     // MARK: - search by Message-ID

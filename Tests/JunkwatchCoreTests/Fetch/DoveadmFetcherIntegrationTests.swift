@@ -101,6 +101,30 @@ struct DoveadmFetcherIntegrationTests {
         )
     }
 
+    @Test("a mailbox name with * or % selects that mailbox only, not what the wildcard matches")
+    func wildcardName() async throws {
+        let user = "alice@example.com"
+        let tag = TestbedEnvironment.unique("w")
+        let (starred, plain) = ("Star*\(tag)", "StarX\(tag)")
+        for name in [starred, plain] {
+            try await TestProcess.check([
+                testbed.doveadm, "-c", testbed.dovecotConfig, "mailbox", "create", "-u", user, name,
+            ])
+        }
+        let id = "<\(tag)-starred@test.invalid>"
+        let message = try await imap.message(messageID: id)
+        // The same UID in both mailboxes: the other one's message must not leak in.
+        let otherUID = try await imap.append(
+            try await imap.message(messageID: "<\(tag)-plain@test.invalid>"),
+            user: user,
+            mailbox: plain
+        )
+        let uid = try await imap.append(message, user: user, mailbox: starred)
+        #expect(uid == otherUID)
+        let result = try await fetcher.fetch(MessageLocator(user: user, mailbox: starred, uid: uid, messageID: id))
+        #expect(result == .message(stored(message), mailbox: starred, uid: uid))
+    }
+
     @Test("an expunged message is gone, with a reason that names the Message-ID")
     func expunged() async throws {
         let user = "alice@example.com"
