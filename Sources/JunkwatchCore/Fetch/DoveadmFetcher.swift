@@ -60,6 +60,7 @@ public struct DoveadmFetcher: MessageFetcher {
         self.configuration = configuration
     }
 
+    /// Fetches the message by mailbox and UID, else by Message-ID; see ``MessageFetcher/fetch(_:preferring:)``.
     public func fetch(_ locator: MessageLocator, preferring verdict: MessageClass?) async throws -> FetchResult {
         try checkFiles()
         let limit = configuration.sizeLimit

@@ -19,7 +19,8 @@ public enum LearnOutcome: Sendable, Hashable {
         }
     }
 
-    /// Whether the message needs no further work from this learner (anything but a failure).
+    /// Whether the message needs no further work from this learner: anything but a failure
+    /// worth retrying.
     public var isFinal: Bool {
         if case .failed(let error) = self { return !error.isRetryable }
         return true

@@ -63,6 +63,7 @@ public struct RspamcLearner: Learner {
     public let configuration: Configuration
     private let environment: [String: String]
 
+    /// `rspamc`.
     public var name: String { "rspamc" }
 
     /// Creates an rspamc learner.
@@ -114,6 +115,7 @@ public struct RspamcLearner: Learner {
         return arguments
     }
 
+    /// Runs rspamc once with the message on standard input.
     public func learn(
         _ message: [UInt8],
         as verdict: MessageClass,

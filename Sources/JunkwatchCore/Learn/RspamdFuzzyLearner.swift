@@ -28,6 +28,7 @@ public struct RspamdFuzzyLearner: Learner {
     /// The mark for ham; `nil` to leave ham out of the fuzzy storage.
     public let ham: Mark?
 
+    /// `rspamd-fuzzy`.
     public var name: String { "rspamd-fuzzy" }
 
     /// Creates a fuzzy learner. The default flags are those of rspamd's stock `fuzzy_map`:
@@ -47,6 +48,7 @@ public struct RspamdFuzzyLearner: Learner {
         verdict == .spam ? spam : ham
     }
 
+    /// Adds the message's fuzzy hashes under the class's flag (removing the other class's first on a reversal).
     public func learn(
         _ message: [UInt8],
         as verdict: MessageClass,

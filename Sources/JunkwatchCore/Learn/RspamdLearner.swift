@@ -14,6 +14,7 @@ public struct RspamdLearner: Learner {
     /// already classifies as the same class (rspamd 3.4 `lua_bayes_learn.can_learn`).
     public let bulk: Bool
 
+    /// `rspamd-bayes`.
     public var name: String { "rspamd-bayes" }
 
     /// Creates a Bayes learner.
@@ -23,6 +24,7 @@ public struct RspamdLearner: Learner {
         self.bulk = bulk
     }
 
+    /// POSTs the message to `/learnham` or `/learnspam`.
     public func learn(
         _ message: [UInt8],
         as verdict: MessageClass,

@@ -49,6 +49,7 @@ public struct SpamAssassinLearner: Learner {
     /// How sa-learn is run.
     public let configuration: Configuration
 
+    /// `spamassassin`.
     public var name: String { "spamassassin" }
 
     /// Creates a SpamAssassin learner.
@@ -71,6 +72,7 @@ public struct SpamAssassinLearner: Learner {
         return arguments + ["--", "-"]
     }
 
+    /// Runs sa-learn once with the message on standard input.
     public func learn(
         _ message: [UInt8],
         as verdict: MessageClass,
