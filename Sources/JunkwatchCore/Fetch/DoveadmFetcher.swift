@@ -13,6 +13,9 @@
 /// is a substring match, so a Message-ID that dovecot cut to 80 characters is searched by its
 /// prefix.
 ///
+/// A `--` follows `-u USER`: doveadm's getopt would otherwise take a mailbox name or
+/// Message-ID that starts with `-` for an option.
+///
 /// Exit statuses: 67 (unknown user) is a permanent error; 75 (dovecot not reachable) and any
 /// other failure or timeout a transient one; 64, 77, 78, a missing `doveadm` or configuration
 /// file a configuration error.
@@ -115,7 +118,7 @@ public struct DoveadmFetcher: MessageFetcher {
     }
 
     private func fetchText(user: String, where mailbox: [String], uid: UInt32) async throws(StageError) -> Text {
-        let arguments = ["fetch", "-u", user, "size.physical text"] + mailbox + ["uid", String(uid)]
+        let arguments = ["fetch", "-u", user, "--", "size.physical text"] + mailbox + ["uid", String(uid)]
         let report = try await run(arguments, collecting: DoveadmTextCollector(limit: configuration.sizeLimit))
         switch report.output.outcome {
         case .tooLarge(let size):
@@ -144,7 +147,7 @@ public struct DoveadmFetcher: MessageFetcher {
     private func selector(user: String, mailbox: String, uid: UInt32) async throws(StageError) -> [String]? {
         guard mailbox.contains("*") || mailbox.contains("%") else { return ["mailbox", mailbox] }
         let arguments = [
-            "-f", "tab", "fetch", "-u", user, "mailbox-guid uid mailbox", "mailbox", mailbox, "uid", String(uid),
+            "-f", "tab", "fetch", "-u", user, "--", "mailbox-guid uid mailbox", "mailbox", mailbox, "uid", String(uid),
         ]
         let report = try await run(arguments, collecting: BoundedCollector(limit: 1024 * 1024))
         guard report.status == .exited(0) else {
@@ -165,7 +168,7 @@ public struct DoveadmFetcher: MessageFetcher {
 
     private func search(user: String, messageID: String) async throws(StageError) -> [Candidate] {
         let arguments = [
-            "-f", "tab", "fetch", "-u", user, "mailbox-guid uid mailbox", "header", "Message-ID", messageID,
+            "-f", "tab", "fetch", "-u", user, "--", "mailbox-guid uid mailbox", "header", "Message-ID", messageID,
         ]
         let report = try await run(arguments, collecting: BoundedCollector(limit: 1024 * 1024))
         guard report.status == .exited(0) || report.output.overflowed else {

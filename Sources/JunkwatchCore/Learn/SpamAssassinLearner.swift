@@ -62,13 +62,14 @@ public struct SpamAssassinLearner: Learner {
         var arguments = [verdict == .ham ? "--ham" : "--spam"]
         switch configuration.database {
         case .perUserPath(let path):
-            arguments += ["--dbpath", path.path(for: user)]
+            arguments.append("--dbpath=\(path.path(for: user))")
         case .username:
-            arguments += ["--username", user]
+            arguments.append("--username=\(user)")
         case .shared:
             break
         }
-        // "--" ends the options: the file name "-" (standard input) is never taken for one.
+        // Each option and its value in one element, so a value starting with "-" stays a value;
+        // "--" ends the options, so the file name "-" (standard input) is never taken for one.
         return arguments + ["--", "-"]
     }
 

@@ -125,6 +125,20 @@ struct DoveadmFetcherIntegrationTests {
         #expect(result == .message(stored(message), mailbox: starred, uid: uid))
     }
 
+    @Test("a mailbox name starting with - is a name, not an option")
+    func dashName() async throws {
+        let user = "bob@example.com"
+        let name = "-" + TestbedEnvironment.unique("dash")
+        try await TestProcess.check([
+            testbed.doveadm, "-c", testbed.dovecotConfig, "mailbox", "create", "-u", user, "--", name,
+        ])
+        let id = "<\(TestbedEnvironment.unique("dash"))@test.invalid>"
+        let message = try await imap.message(messageID: id, user: user)
+        let uid = try await imap.append(message, user: user, mailbox: name)
+        let result = try await fetcher.fetch(MessageLocator(user: user, mailbox: name, uid: uid, messageID: id))
+        #expect(result == .message(stored(message), mailbox: name, uid: uid))
+    }
+
     @Test("an expunged message is gone, with a reason that names the Message-ID")
     func expunged() async throws {
         let user = "alice@example.com"

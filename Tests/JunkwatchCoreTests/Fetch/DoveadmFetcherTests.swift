@@ -39,7 +39,8 @@ struct DoveadmFetcherTests {
         )
         #expect(
             arguments == [
-                "fetch", "-u", "x$(reboot)@example.com", "size.physical text", "mailbox", "Spam, Reports", "uid", "7",
+                "fetch", "-u", "x$(reboot)@example.com", "--", "size.physical text",
+                "mailbox", "Spam, Reports", "uid", "7",
             ]
         )
     }

@@ -28,7 +28,7 @@ struct SpamAssassinLearnerTests {
         let outcome = await learner.learn(message, as: .spam, locator: locator, reversal: false)
         #expect(outcome.name == "learned")
         let arguments = try String(contentsOfFile: fake.file("args"), encoding: .utf8)
-        #expect(arguments == "--spam\n--dbpath\n/db/example.com/x%24%28reboot%29/bayes\n--\n-\n")
+        #expect(arguments == "--spam\n--dbpath=/db/example.com/x%24%28reboot%29/bayes\n--\n-\n")
         #expect(try String(contentsOfFile: fake.file("home"), encoding: .utf8) == "/var/lib/junkwatch")
         #expect(try Array(Data(contentsOf: URL(fileURLWithPath: fake.file("stdin")))) == message)
     }
@@ -38,7 +38,7 @@ struct SpamAssassinLearnerTests {
         let learner = SpamAssassinLearner(configuration: .init(database: .username, home: "/tmp"))
         #expect(
             learner.arguments(for: .ham, user: "x$(reboot)@example.com") == [
-                "--ham", "--username", "x$(reboot)@example.com", "--", "-",
+                "--ham", "--username=x$(reboot)@example.com", "--", "-",
             ]
         )
     }

@@ -1,6 +1,8 @@
 import Foundation
 
 /// Drives the testbed's dovecot like a mail client, through `scripts/testbed-imap`.
+///
+/// Values go as `--option=value`, so that a mailbox named `-x` is not taken for an option.
 struct TestbedIMAP {
     let testbed: TestbedEnvironment
 
@@ -8,7 +10,9 @@ struct TestbedIMAP {
     func message(messageID: String, size: Int? = nil, spam: Bool = false, user: String = "alice@example.com")
         async throws -> Data
     {
-        var arguments = [testbed.imapDriver, "message", "--user", user, "--message-id", messageID, "--seed", messageID]
+        var arguments = [
+            testbed.imapDriver, "message", "--user=\(user)", "--message-id=\(messageID)", "--seed=\(messageID)",
+        ]
         if let size { arguments += ["--size", String(size)] }
         if spam { arguments.append("--spam") }
         return try await TestProcess.check(arguments, environment: testbed.variables).output
@@ -17,7 +21,7 @@ struct TestbedIMAP {
     /// APPENDs `message` to `mailbox`; returns its UID.
     func append(_ message: Data, user: String, mailbox: String) async throws -> UInt32 {
         let result = try await TestProcess.check(
-            [testbed.imapDriver, "append", "--user", user, "--mailbox", mailbox, "--file", "-"],
+            [testbed.imapDriver, "append", "--user=\(user)", "--mailbox=\(mailbox)", "--file=-"],
             input: message,
             environment: testbed.variables
         )
@@ -29,7 +33,7 @@ struct TestbedIMAP {
         -> UInt32
     {
         let result = try await TestProcess.check(
-            [testbed.imapDriver, verb, "--user", user, "--from", source, "--to", destination, "--uid", String(uid)],
+            [testbed.imapDriver, verb, "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(uid)"],
             environment: testbed.variables
         )
         return try self.uid(result)
@@ -38,7 +42,7 @@ struct TestbedIMAP {
     /// Deletes a message for good.
     func expunge(user: String, mailbox: String, uid: UInt32) async throws {
         try await TestProcess.check(
-            [testbed.imapDriver, "expunge", "--user", user, "--mailbox", mailbox, "--uid", String(uid)],
+            [testbed.imapDriver, "expunge", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"],
             environment: testbed.variables
         )
     }
