@@ -125,9 +125,10 @@ public struct RspamdController: Sendable {
             do {
                 var collected = try await response.body.collect(upTo: 1024 * 1024)
                 return Response(status: status, body: collected.readBytes(length: collected.readableBytes) ?? [])
-            } catch  where status == 204 {
+            } catch {
                 // rspamd 3.4 sends a body with its 204 (Content-Length and all), which HTTP forbids;
                 // the parser then takes that body for garbage and fails. The status is all there is.
+                guard status == 204 else { throw error }
                 return Response(status: status, body: [])
             }
         } catch let error as HTTPClientError {
