@@ -4,7 +4,8 @@ import Testing
 
 /// What one fetch and one learn cost on the testbed: a measurement, not a test. Runs only with
 /// `JUNKWATCH_MEASURE_STAGES=1` (and the testbed), prints wall-clock times, asserts nothing but
-/// that the stages worked.
+/// that the stages worked. Run it alone, since another suite stops rspamd for a while:
+/// `JUNKWATCH_MEASURE_STAGES=1 swift test --filter StageCostMeasurement`.
 @Suite(
     "stage costs (measurement)",
     .serialized,
