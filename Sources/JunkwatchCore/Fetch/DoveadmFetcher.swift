@@ -1,0 +1,268 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Fetches messages with the `doveadm` command, one process per call, with an argument vector.
+///
+/// `doveadm [-c CONFIG] fetch -u USER 'size.physical text' mailbox BOX uid N` prints the size,
+/// then `text:` and the message as stored. When that finds nothing (exit 0, no output: the user
+/// moved or deleted the message since), the user's mailboxes are searched by Message-ID with
+/// `doveadm -f tab fetch -u USER 'mailbox-guid uid mailbox' header Message-ID ID`, whose match
+/// is a substring match, so a Message-ID that dovecot cut to 80 characters is searched by its
+/// prefix.
+///
+/// A `--` follows `-u USER`: doveadm's getopt would otherwise take a mailbox name or
+/// Message-ID that starts with `-` for an option.
+///
+/// Exit statuses: 67 (unknown user) is a permanent error; 75 (dovecot not reachable) and any
+/// other failure or timeout a transient one; 64, 77, 78, a missing `doveadm` or configuration
+/// file a configuration error.
+public struct DoveadmFetcher: MessageFetcher {
+    /// How to run `doveadm`.
+    public struct Configuration: Sendable, Hashable {
+        /// The `doveadm` program.
+        public var doveadmPath: String
+        /// Dovecot's configuration file, passed as `-c`; `nil` for doveadm's default.
+        public var configFile: String?
+        /// The longest one `doveadm` run may take; it is then stopped and the fetch fails
+        /// transiently.
+        public var timeout: Duration
+        /// The largest message to fetch, in bytes; larger ones are ``FetchResult/tooLarge(size:limit:)``
+        /// and never held in memory.
+        public var sizeLimit: Int
+        /// Which mailboxes are junk and trash, to choose between copies found by Message-ID.
+        public var mailboxRoles: MailboxRoles
+        /// How much of doveadm's standard error to keep for an error message.
+        public var standardErrorLimit: Int
+
+        /// Creates a configuration; the defaults suit a stock Debian dovecot.
+        public init(
+            doveadmPath: String = "/usr/bin/doveadm",
+            configFile: String? = nil,
+            timeout: Duration = .seconds(30),
+            sizeLimit: Int = 32 * 1024 * 1024,
+            mailboxRoles: MailboxRoles = .default,
+            standardErrorLimit: Int = 4096
+        ) {
+            self.doveadmPath = doveadmPath
+            self.configFile = configFile
+            self.timeout = timeout
+            self.sizeLimit = sizeLimit
+            self.mailboxRoles = mailboxRoles
+            self.standardErrorLimit = standardErrorLimit
+        }
+    }
+
+    /// How `doveadm` is run.
+    public let configuration: Configuration
+
+    /// Creates a fetcher.
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Fetches the message by mailbox and UID, else by Message-ID; see ``MessageFetcher/fetch(_:preferring:)``.
+    public func fetch(_ locator: MessageLocator, preferring verdict: MessageClass?) async throws -> FetchResult {
+        try checkFiles()
+        let limit = configuration.sizeLimit
+        // mail_log's size= is the physical size, as doveadm's size.physical: trust it to skip a run.
+        if let size = locator.size, size > limit {
+            return .tooLarge(size: size, limit: limit)
+        }
+        if let uid = locator.uid,
+            let mailbox = try await selector(user: locator.user, mailbox: locator.mailbox, uid: uid)
+        {
+            switch try await fetchText(user: locator.user, where: mailbox, uid: uid) {
+            case .message(let bytes):
+                return .message(bytes, mailbox: locator.mailbox, uid: uid)
+            case .tooLarge(let size):
+                return .tooLarge(size: size, limit: limit)
+            case .empty:
+                break
+            }
+        }
+        let place = locator.uid.map { "uid \($0) of \(StageText.quoted(locator.mailbox))" } ?? "no UID logged"
+        guard let key = locator.messageIDSearchKey else {
+            return .gone(reason: "not found (\(place)) and it has no Message-ID to search for")
+        }
+        let candidates = try await search(user: locator.user, messageID: key.text)
+        for candidate in ordered(candidates, preferring: verdict) {
+            let found = try await fetchText(
+                user: locator.user,
+                where: ["mailbox-guid", candidate.mailboxGUID],
+                uid: candidate.uid
+            )
+            switch found {
+            case .message(let bytes):
+                return .message(bytes, mailbox: candidate.mailbox, uid: candidate.uid)
+            case .tooLarge(let size):
+                return .tooLarge(size: size, limit: limit)
+            case .empty:
+                continue  // expunged between the search and the fetch
+            }
+        }
+        let what = key.isPrefix ? "starting with" : "with"
+        return .gone(
+            reason: "not found (\(place)), and no mailbox of the user holds a message \(what) Message-ID \(key.text)"
+        )
+    }
+
+    // MARK: - doveadm fetch text
+
+    private enum Text {
+        case empty
+        case message([UInt8])
+        case tooLarge(Int)
+    }
+
+    private func fetchText(user: String, where mailbox: [String], uid: UInt32) async throws(StageError) -> Text {
+        let arguments = ["fetch", "-u", user, "--", "size.physical text"] + mailbox + ["uid", String(uid)]
+        let report = try await run(arguments, collecting: DoveadmTextCollector(limit: configuration.sizeLimit))
+        switch report.output.outcome {
+        case .tooLarge(let size):
+            return .tooLarge(size)
+        case .malformed(let why) where report.stoppedEarly:
+            throw StageError.transient("doveadm fetch for \(StageText.quoted(user)): \(why)")
+        case let outcome where report.status != .exited(0):
+            // A mailbox GUID that vanished since the search: not there, like a missing UID.
+            if report.status == .exited(68), outcome == .empty, mailbox.first == "mailbox-guid" {
+                return .empty
+            }
+            throw failure(report, user: user, action: "fetch uid \(uid) of \(user)")
+        case .empty:
+            return .empty
+        case .message(let bytes):
+            return .message(bytes)
+        case .malformed(let why):
+            throw StageError.transient("doveadm fetch for \(StageText.quoted(user)): \(why)")
+        }
+    }
+
+    /// The search arguments that select exactly `mailbox`, or `nil` when it holds no `uid`.
+    ///
+    /// doveadm's `mailbox` search key takes `*` and `%` as wildcards: `mailbox 'Star*Box' uid 1`
+    /// also fetches uid 1 of `StarXBox`. Such a name is looked up by its GUID first.
+    private func selector(user: String, mailbox: String, uid: UInt32) async throws(StageError) -> [String]? {
+        guard mailbox.contains("*") || mailbox.contains("%") else { return ["mailbox", mailbox] }
+        let arguments = [
+            "-f", "tab", "fetch", "-u", user, "--", "mailbox-guid uid mailbox", "mailbox", mailbox, "uid", String(uid),
+        ]
+        let report = try await run(arguments, collecting: BoundedCollector(limit: 1024 * 1024))
+        guard report.status == .exited(0) else {
+            throw failure(report, user: user, action: "look up mailbox \(StageText.quoted(mailbox)) of \(user)")
+        }
+        let exact = Self.parseSearch(report.output.bytes).first { $0.mailbox == mailbox && $0.uid == uid }
+        return exact.map { ["mailbox-guid", $0.mailboxGUID] }
+    }
+
+    // MARK: - search by Message-ID
+
+    /// One message found by a Message-ID search.
+    struct Candidate: Sendable, Hashable {
+        var mailboxGUID: String
+        var uid: UInt32
+        var mailbox: String
+    }
+
+    private func search(user: String, messageID: String) async throws(StageError) -> [Candidate] {
+        let arguments = [
+            "-f", "tab", "fetch", "-u", user, "--", "mailbox-guid uid mailbox", "header", "Message-ID", messageID,
+        ]
+        let report = try await run(arguments, collecting: BoundedCollector(limit: 1024 * 1024))
+        guard report.status == .exited(0) || report.output.overflowed else {
+            throw failure(report, user: user, action: "search by Message-ID for \(user)")
+        }
+        return Self.parseSearch(report.output.bytes)
+    }
+
+    /// Parses `doveadm -f tab fetch 'mailbox-guid uid mailbox'` output: a title line, then one
+    /// line per message. The mailbox comes last so that a name with a tab in it stays whole.
+    static func parseSearch(_ output: [UInt8]) -> [Candidate] {
+        let lines = output.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+        var candidates: [Candidate] = []
+        for line in lines {
+            let fields = line.split(separator: UInt8(ascii: "\t"), maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3 else { continue }
+            let guid = String(decoding: fields[0], as: UTF8.self)
+            guard guid.count == 32, guid.allSatisfy(\.isHexDigit),
+                let uid = UInt32(String(decoding: fields[1], as: UTF8.self))
+            else { continue }  // the title line, or a line cut by the output limit
+            candidates.append(
+                Candidate(mailboxGUID: guid, uid: uid, mailbox: String(decoding: fields[2], as: UTF8.self))
+            )
+        }
+        return candidates
+    }
+
+    /// The candidates, those in a mailbox that fits `verdict` first, otherwise in doveadm's order.
+    func ordered(_ candidates: [Candidate], preferring verdict: MessageClass?) -> [Candidate] {
+        guard let verdict else { return candidates }
+        let roles = configuration.mailboxRoles
+        return candidates.filter { roles.fits($0.mailbox, verdict) }
+            + candidates.filter { !roles.fits($0.mailbox, verdict) }
+    }
+
+    // MARK: - running doveadm
+
+    private func run<Collector: OutputCollector>(
+        _ arguments: [String],
+        collecting collector: Collector
+    ) async throws(StageError) -> ChildProcess.Report<Collector> {
+        let process = ChildProcess(
+            executable: configuration.doveadmPath,
+            arguments: (configuration.configFile.map { ["-c", $0] } ?? []) + arguments,
+            timeout: configuration.timeout,
+            standardErrorLimit: configuration.standardErrorLimit
+        )
+        do {
+            return try await process.run(collecting: collector)
+        } catch {
+            switch error {
+            case .notFound(let path):
+                throw .configuration("doveadm not found at \(path): install dovecot-core or set the doveadm path")
+            case .timedOut(let timeout):
+                throw .transient("doveadm \(arguments.first ?? "") did not finish within \(timeout); it was stopped")
+            case .failed(let why):
+                throw .transient("running doveadm failed: \(why)")
+            }
+        }
+    }
+
+    private func failure<Collector>(
+        _ report: ChildProcess.Report<Collector>,
+        user: String,
+        action: String
+    ) -> StageError {
+        let stderr = StageText.oneLine(report.standardError)
+        let said = stderr.isEmpty ? "" : ": \(stderr)"
+        switch report.status {
+        case .exited(67):
+            return .permanent("dovecot has no user \(StageText.quoted(user)) (doveadm exit 67\(said))")
+        case .exited(75) where stderr.contains("Error reading configuration"):
+            return .configuration("doveadm cannot read its configuration\(said)")
+        case .exited(75):
+            return .transient("doveadm \(action): dovecot is not reachable (exit 75, temporary failure\(said))")
+        case .exited(64):
+            return .configuration("doveadm \(action): doveadm rejected the arguments (exit 64\(said))")
+        case .exited(77):
+            return .configuration(
+                "doveadm \(action): permission denied (exit 77\(said)); run junkwatch as a user allowed to use doveadm"
+            )
+        case .exited(78):
+            return .configuration("doveadm \(action): dovecot's configuration is wrong (exit 78\(said))")
+        default:
+            return .transient("doveadm \(action) failed (\(report.status)\(said))")
+        }
+    }
+
+    private func checkFiles() throws(StageError) {
+        if let configFile = configuration.configFile, access(configFile, R_OK) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw .configuration(
+                "dovecot configuration file \(configFile) cannot be read (\(reason)): fix the doveadm config setting"
+            )
+        }
+    }
+}

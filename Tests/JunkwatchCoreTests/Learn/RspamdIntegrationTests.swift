@@ -1,0 +1,312 @@
+import Foundation
+import JunkwatchCore
+import Testing
+
+/// The rspamd learners against the testbed's rspamd 3.4 (Redis Bayes with per_user, a local
+/// fuzzy storage that syncs every second). Serialized: one test stops and restarts rspamd.
+@Suite(
+    "rspamd learners (testbed rspamd)",
+    .serialized,
+    .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason)
+)
+struct RspamdIntegrationTests {
+    let testbed: TestbedEnvironment
+    let imap: TestbedIMAP
+    let redis: TestbedRedis
+    let controller: RspamdController
+
+    init() throws {
+        testbed = try TestbedEnvironment.current()
+        imap = TestbedIMAP(testbed: testbed)
+        redis = TestbedRedis(testbed: testbed)
+        controller = RspamdController(
+            configuration: .init(
+                url: testbed.rspamdURL,
+                password: .file(testbed.rspamdPasswordFile),
+                timeout: .seconds(10)
+            )
+        )
+    }
+
+    func message(_ label: String, spam: Bool = false) async throws -> (bytes: [UInt8], id: String) {
+        let id = "<\(TestbedEnvironment.unique(label))@test.invalid>"
+        return (Array(try await imap.message(messageID: id, spam: spam)), id)
+    }
+
+    func locator(_ user: String, _ id: String) -> MessageLocator {
+        MessageLocator(user: user, mailbox: "Junk", uid: 1, messageID: id)
+    }
+
+    func controller(password: RspamdPassword, url: String? = nil) -> RspamdController {
+        RspamdController(configuration: .init(url: url ?? testbed.rspamdURL, password: password, timeout: .seconds(10)))
+    }
+
+    /// The fuzzy symbols rspamd's normal worker reports for `message`.
+    func fuzzySymbols(_ message: [UInt8]) async throws -> Set<String> {
+        let result = try await TestProcess.check(
+            [
+                "/usr/bin/curl", "-sS", "--max-time", "10", "-X", "POST", "--data-binary", "@-",
+                testbed.rspamdScanURL + "/checkv2",
+            ],
+            input: Data(message)
+        )
+        let json = try #require(try JSONSerialization.jsonObject(with: result.output) as? [String: Any])
+        let symbols = (json["symbols"] as? [String: Any]) ?? [:]
+        return Set(symbols.keys.filter { $0.hasPrefix("FUZZY_") })
+    }
+
+    /// Waits for the fuzzy storage's next sync (1 s in the testbed) to show `expected`.
+    func awaitFuzzy(_ message: [UInt8], _ expected: (Set<String>) -> Bool) async throws -> Set<String> {
+        let deadline = ContinuousClock.now + .seconds(6)
+        var symbols = try await fuzzySymbols(message)
+        while !expected(symbols), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(250))
+            symbols = try await fuzzySymbols(message)
+        }
+        return symbols
+    }
+
+    func error(_ outcome: LearnOutcome) -> StageError? {
+        if case .failed(let error) = outcome { return error }
+        Issue.record("expected a failure, got \(outcome)")
+        return nil
+    }
+
+    // MARK: - Bayes over HTTP
+
+    @Test("learning ham for one user counts in that user's Bayes only; again is already learned; spam relearns")
+    func bayesPerUser() async throws {
+        let learner = RspamdLearner(controller: controller)
+        let userA = TestbedEnvironment.unique("a") + "@example.com"
+        let userB = TestbedEnvironment.unique("b") + "@example.com"
+        let (message, id) = try await message("bayes")
+
+        let first = await learner.learn(message, as: .ham, locator: locator(userA, id), reversal: false)
+        #expect(first.name == "learned", "\(first)")
+        #expect(try await redis.learns("learns_ham", bayesUser: userA) == 1)
+        #expect(try await redis.learns("learns_ham", bayesUser: userB) == 0)
+
+        let second = await learner.learn(message, as: .ham, locator: locator(userA, id), reversal: false)
+        #expect(second == .alreadyLearned(detail: "\(id) has been already learned as ham, ignore it"))
+        #expect(try await redis.learns("learns_ham", bayesUser: userA) == 1)
+
+        let reversed = await learner.learn(message, as: .spam, locator: locator(userA, id), reversal: true)
+        #expect(reversed.name == "learned", "\(reversed)")
+        #expect(try await redis.learns("learns_ham", bayesUser: userA) == 0)
+        #expect(try await redis.learns("learns_spam", bayesUser: userA) == 1)
+    }
+
+    @Test("domain scope sends the domain as Deliver-To")
+    func bayesPerDomain() async throws {
+        let domain = TestbedEnvironment.unique("dom") + ".example"
+        let learner = RspamdLearner(controller: controller, scope: .domain)
+        let (message, id) = try await message("domain")
+        let outcome = await learner.learn(message, as: .spam, locator: locator("alice@\(domain)", id), reversal: false)
+        #expect(outcome.name == "learned", "\(outcome)")
+        #expect(try await redis.learns("learns_spam", bayesUser: domain) == 1)
+    }
+
+    @Test("a user called x$(reboot)@example.com is sent verbatim")
+    func bayesShellUser() async throws {
+        let user = "x$(reboot)@example.com"
+        let before = try await redis.learns("learns_spam", bayesUser: user)
+        let (message, id) = try await message("reboot")
+        let learner = RspamdLearner(controller: controller)
+        let outcome = await learner.learn(message, as: .spam, locator: locator(user, id), reversal: false)
+        #expect(outcome.name == "learned", "\(outcome)")
+        #expect(try await redis.learns("learns_spam", bayesUser: user) == before + 1)
+    }
+
+    @Test("a message with too few tokens is skipped (HTTP 204)")
+    func bayesTooShort() async throws {
+        let id = "<\(TestbedEnvironment.unique("short"))@test.invalid>"
+        let message = Array("Message-ID: \(id)\r\nSubject: hi\r\n\r\nhi\r\n".utf8)
+        let user = TestbedEnvironment.unique("short") + "@example.com"
+        let learner = RspamdLearner(controller: controller)
+        let outcome = await learner.learn(message, as: .ham, locator: locator(user, id), reversal: false)
+        #expect(outcome.name == "skipped", "\(outcome)")
+    }
+
+    @Test("a wrong password file is a configuration error naming that file")
+    func wrongPassword() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-wrong-\(UUID().uuidString)")
+        try Data("not-the-password\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (message, id) = try await message("wrongpw")
+        let learner = RspamdLearner(controller: controller(password: .file(file.path)))
+        let failure = error(
+            await learner.learn(message, as: .ham, locator: locator("alice@example.com", id), reversal: false)
+        )
+        #expect(failure?.kind == .configuration)
+        #expect(failure?.message.contains(file.path) == true)
+        #expect(failure?.message.contains("401") == true)
+    }
+
+    @Test("no password where rspamd wants one points at the password file and secure_ip")
+    func noPassword() async throws {
+        let (message, id) = try await message("nopw")
+        let learner = RspamdLearner(controller: controller(password: .none))
+        let failure = error(
+            await learner.learn(message, as: .ham, locator: locator("alice@example.com", id), reversal: false)
+        )
+        #expect(failure?.kind == .configuration)
+        #expect(failure?.message.contains("secure_ip") == true)
+    }
+
+    @Test("a missing password file is a configuration error before any request")
+    func missingPasswordFile() async throws {
+        let learner = RspamdLearner(controller: controller(password: .file("/nonexistent/rspamd-password")))
+        let failure = error(
+            await learner.learn([65], as: .ham, locator: locator("alice@example.com", "<x@y>"), reversal: false)
+        )
+        #expect(failure?.kind == .configuration)
+        #expect(failure?.message.contains("/nonexistent/rspamd-password") == true)
+    }
+
+    @Test("the normal worker's URL instead of the controller's is a configuration error")
+    func normalWorker() async throws {
+        let (message, id) = try await message("worker")
+        let learner = RspamdLearner(
+            controller: controller(password: .file(testbed.rspamdPasswordFile), url: testbed.rspamdScanURL)
+        )
+        let failure = error(
+            await learner.learn(message, as: .ham, locator: locator("alice@example.com", id), reversal: false)
+        )
+        #expect(failure?.kind == .configuration)
+        #expect(failure?.message.contains("controller") == true)
+    }
+
+    // MARK: - fuzzy
+
+    @Test("a fuzzy add makes rspamd's scan match the spam flag")
+    func fuzzyAdd() async throws {
+        let learner = RspamdFuzzyLearner(controller: controller, spam: .init(flag: testbed.fuzzySpamFlag, weight: 10))
+        let (message, id) = try await message("fuzzy", spam: true)
+        #expect(try await fuzzySymbols(message).isEmpty)
+        let outcome = await learner.learn(
+            message,
+            as: .spam,
+            locator: locator("alice@example.com", id),
+            reversal: false
+        )
+        #expect(outcome.name == "learned", "\(outcome)")
+        let symbols = try await awaitFuzzy(message) { $0.contains("FUZZY_DENIED") }
+        #expect(symbols.contains("FUZZY_DENIED"))
+    }
+
+    @Test("a reversal removes the spam hash before adding the ham one")
+    func fuzzyReversal() async throws {
+        let learner = RspamdFuzzyLearner(
+            controller: controller,
+            spam: .init(flag: testbed.fuzzySpamFlag, weight: 10),
+            ham: .init(flag: testbed.fuzzyHamFlag, weight: 15)
+        )
+        let (message, id) = try await message("fuzzyrev", spam: true)
+        #expect(
+            await learner.learn(message, as: .spam, locator: locator("bob@example.com", id), reversal: false).name
+                == "learned"
+        )
+        _ = try await awaitFuzzy(message) { $0.contains("FUZZY_DENIED") }
+        let outcome = await learner.learn(message, as: .ham, locator: locator("bob@example.com", id), reversal: true)
+        #expect(outcome.name == "learned", "\(outcome)")
+        #expect(outcome.reason.contains("removed"))
+        let symbols = try await awaitFuzzy(message) { $0.contains("FUZZY_WHITE") && !$0.contains("FUZZY_DENIED") }
+        #expect(symbols == ["FUZZY_WHITE"])
+    }
+
+    @Test("a message too short to hash is skipped")
+    func fuzzyTooShort() async throws {
+        let learner = RspamdFuzzyLearner(controller: controller)
+        let outcome = await learner.learn(
+            Array("Subject: hi\r\n\r\nhi\r\n".utf8),
+            as: .spam,
+            locator: locator("alice@example.com", ""),
+            reversal: false
+        )
+        #expect(outcome.name == "skipped", "\(outcome)")
+        #expect(outcome.reason.contains("No content to generate fuzzy"))
+    }
+
+    @Test("a flag rspamd has no rule for is a configuration error")
+    func fuzzyUnknownFlag() async throws {
+        let learner = RspamdFuzzyLearner(controller: controller, spam: .init(flag: 99, weight: 1))
+        let (message, id) = try await message("flag99")
+        let failure = error(
+            await learner.learn(message, as: .spam, locator: locator("alice@example.com", id), reversal: false)
+        )
+        #expect(failure?.kind == .configuration)
+        #expect(failure?.message.contains("flag 99") == true)
+    }
+
+    // MARK: - rspamc
+
+    func rspamc(password: RspamdPassword? = nil) -> RspamcLearner {
+        RspamcLearner(
+            configuration: .init(
+                connect: String(testbed.rspamdURL.dropFirst("http://".count)),
+                password: password ?? .file(testbed.rspamdPasswordFile),
+                timeout: .seconds(10)
+            )
+        )
+    }
+
+    @Test("rspamc learns, then reports already learned (it exits 0 for both)")
+    func rspamcLearns() async throws {
+        let user = TestbedEnvironment.unique("rspamc") + "@example.com"
+        let (message, id) = try await message("rspamc")
+        let first = await rspamc().learn(message, as: .spam, locator: locator(user, id), reversal: false)
+        #expect(first.name == "learned", "\(first)")
+        #expect(try await redis.learns("learns_spam", bayesUser: user) == 1)
+        let second = await rspamc().learn(message, as: .spam, locator: locator(user, id), reversal: false)
+        #expect(second.name == "already-learned", "\(second)")
+    }
+
+    @Test("rspamc with a wrong password file is a configuration error naming it")
+    func rspamcWrongPassword() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-wrong-\(UUID().uuidString)")
+        try Data("not-the-password\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (message, id) = try await message("rspamcpw")
+        let learner = rspamc(password: .file(file.path))
+        let failure = error(
+            await learner.learn(message, as: .ham, locator: locator("alice@example.com", id), reversal: false)
+        )
+        #expect(failure?.kind == .configuration)
+        #expect(failure?.message.contains(file.path) == true)
+    }
+
+    // MARK: - rspamd down
+
+    @Test("with rspamd stopped, every rspamd learner fails transiently")
+    func rspamdStopped() async throws {
+        let (message, id) = try await message("down")
+        try await TestProcess.check([testbed.rspamdStop])
+        // Nothing between stop and start can throw: the learners return outcomes. Restart before
+        // any expectation can end the test; the other rspamd tests need rspamd.
+        let place = locator("alice@example.com", id)
+        let outcomes: [String: LearnOutcome] = [
+            "http": await RspamdLearner(controller: controller).learn(
+                message,
+                as: .ham,
+                locator: place,
+                reversal: false
+            ),
+            "fuzzy": await RspamdFuzzyLearner(controller: controller).learn(
+                message,
+                as: .spam,
+                locator: place,
+                reversal: false
+            ),
+            "rspamc": await rspamc().learn(message, as: .ham, locator: place, reversal: false),
+        ]
+        try await TestProcess.check([testbed.rspamdStart])
+        for (name, outcome) in outcomes {
+            guard case .failed(let failure) = outcome else {
+                Issue.record("\(name): expected a failure, got \(outcome)")
+                continue
+            }
+            #expect(failure.kind == .transient, "\(name): \(failure)")
+        }
+        #expect(outcomes.count == 3)
+    }
+}
