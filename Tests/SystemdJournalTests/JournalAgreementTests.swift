@@ -69,9 +69,9 @@ private func fixtureText() -> (bytes: [UInt8], fields: [[JournalField]], realtim
 @Suite("Decoders agree with a real journal", .requiresJournalRemote)
 struct JournalAgreementTests {
     @Test("export, JSON, json-seq and sd_journal give the same entries, field by field")
-    func agreement() throws {
+    func agreement() async throws {
         let fixture = fixtureText()
-        let directory = try JournalFixture.make(exportText: fixture.bytes)
+        let directory = try await JournalFixture.make(exportText: fixture.bytes)
         defer { JournalFixture.cleanUp(directory) }
 
         let reader = try JournalReader(.directory(directory))
@@ -85,14 +85,14 @@ struct JournalAgreementTests {
             #expect(entry.monotonic == UInt64(1_000_000 + index * 1000))
         }
 
-        var export = ExportDecoder(bytes: try JournalFixture.journalctl(directory: directory, ["-o", "export"]))
+        var export = ExportDecoder(bytes: try await JournalFixture.journalctl(directory: directory, ["-o", "export"]))
         let exported = try export.decodeAll()
         // Export keeps the entry's own field order, so this is exact.
         #expect(exported == read)
 
         // --all: without it journalctl writes null for values over 4096 bytes (checked below).
         var json = JSONEntryDecoder(
-            bytes: try JournalFixture.journalctl(directory: directory, ["-o", "json", "--all"])
+            bytes: try await JournalFixture.journalctl(directory: directory, ["-o", "json", "--all"])
         )
         let fromJSON = try json.decodeAll()
         try #require(fromJSON.count == read.count)
@@ -105,7 +105,7 @@ struct JournalAgreementTests {
             #expect(grouped(entry.fields) == grouped(read[index].fields), "entry \(index) from JSON")
         }
 
-        let seqBytes = try JournalFixture.journalctl(directory: directory, ["-o", "json-seq", "--all"])
+        let seqBytes = try await JournalFixture.journalctl(directory: directory, ["-o", "json-seq", "--all"])
         var seq = JournalStreamDecoder(bytes: seqBytes)
         let fromSeq = try seq.decodeAll()
         #expect(seq.format == .json)
@@ -115,12 +115,12 @@ struct JournalAgreementTests {
     }
 
     @Test("without --all, journalctl -o json writes null for a value over 4096 bytes: it is left out")
-    func jsonOmitsLargeValues() throws {
+    func jsonOmitsLargeValues() async throws {
         let fixture = fixtureText()
-        let directory = try JournalFixture.make(exportText: fixture.bytes)
+        let directory = try await JournalFixture.make(exportText: fixture.bytes)
         defer { JournalFixture.cleanUp(directory) }
 
-        var json = JSONEntryDecoder(bytes: try JournalFixture.journalctl(directory: directory, ["-o", "json"]))
+        var json = JSONEntryDecoder(bytes: try await JournalFixture.journalctl(directory: directory, ["-o", "json"]))
         let entries = try json.decodeAll()
         try #require(entries.count == fixture.fields.count)
         #expect(json.omittedValueCount == 1)
@@ -132,12 +132,12 @@ struct JournalAgreementTests {
     }
 
     @Test("journalctl -o export piped into the stream decoder, format detected")
-    func exportThroughPipe() throws {
+    func exportThroughPipe() async throws {
         let fixture = fixtureText()
-        let directory = try JournalFixture.make(exportText: fixture.bytes)
+        let directory = try await JournalFixture.make(exportText: fixture.bytes)
         defer { JournalFixture.cleanUp(directory) }
 
-        let bytes = try JournalFixture.journalctl(directory: directory, ["-o", "export"])
+        let bytes = try await JournalFixture.journalctl(directory: directory, ["-o", "export"])
         let entries = try PipeFeeder.withReadEnd(writing: bytes) { fd in
             var decoder = JournalStreamDecoder(fileDescriptor: fd, chunkSize: 5)
             return try decoder.decodeAll()

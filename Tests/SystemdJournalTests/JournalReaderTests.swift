@@ -36,8 +36,8 @@ struct JournalReaderTests {
     }
 
     @Test("a match returns only the unit's entries; a disjunction adds another group")
-    func matches() throws {
-        let directory = try JournalFixture.make(exportText: Self.mixed(count: 20))
+    func matches() async throws {
+        let directory = try await JournalFixture.make(exportText: Self.mixed(count: 20))
         defer { JournalFixture.cleanUp(directory) }
         let reader = try JournalReader(.directory(directory))
         try reader.apply(JournalMatch("_SYSTEMD_UNIT=dovecot.service"))
@@ -55,8 +55,8 @@ struct JournalReaderTests {
     }
 
     @Test("a cursor round-trips, and resuming after it goes on with the next entry")
-    func cursorResume() throws {
-        let directory = try JournalFixture.make(exportText: Self.mixed(count: 10))
+    func cursorResume() async throws {
+        let directory = try await JournalFixture.make(exportText: Self.mixed(count: 10))
         defer { JournalFixture.cleanUp(directory) }
         let reader = try JournalReader(.directory(directory))
         try reader.apply(JournalMatch("_SYSTEMD_UNIT=dovecot.service"))
@@ -80,8 +80,8 @@ struct JournalReaderTests {
     }
 
     @Test("seeking by time starts at the first entry at or after it; tail is the last entry")
-    func seekTime() throws {
-        let directory = try JournalFixture.make(exportText: Self.mixed(count: 10))
+    func seekTime() async throws {
+        let directory = try await JournalFixture.make(exportText: Self.mixed(count: 10))
         defer { JournalFixture.cleanUp(directory) }
         let reader = try JournalReader(.directory(directory))
         try reader.seek(realtime: Self.start + 6_500_000)
@@ -97,7 +97,7 @@ struct JournalReaderTests {
 
     @Test("a follower sees a batch appended after it started waiting")
     func follow() async throws {
-        let directory = try JournalFixture.make(exportText: Self.mixed(count: 4))
+        let directory = try await JournalFixture.make(exportText: Self.mixed(count: 4))
         defer { JournalFixture.cleanUp(directory) }
         let reader = try JournalReader(.directory(directory))
         try reader.apply(JournalMatch("_SYSTEMD_UNIT=dovecot.service"))
@@ -107,7 +107,7 @@ struct JournalReaderTests {
 
         let writer = Task.detached {
             try await Task.sleep(for: .milliseconds(300))
-            try JournalFixture.append(exportText: Self.mixed(first: 4, count: 4), to: directory, file: "second")
+            try await JournalFixture.append(exportText: Self.mixed(first: 4, count: 4), to: directory, file: "second")
         }
         var seen: [Int] = []
         let deadline = ContinuousClock.now + .seconds(15)
@@ -121,7 +121,7 @@ struct JournalReaderTests {
 
     @Test("a cancelled wait ends with CancellationError instead of waiting on")
     func cancelWait() async throws {
-        let directory = try JournalFixture.make(exportText: Self.mixed(count: 2))
+        let directory = try await JournalFixture.make(exportText: Self.mixed(count: 2))
         defer { JournalFixture.cleanUp(directory) }
         let waiter = Task {
             let reader = try JournalReader(.directory(directory))
@@ -135,10 +135,10 @@ struct JournalReaderTests {
     }
 
     @Test("a cursor of another journal, or a garbled one, is a clear error")
-    func foreignCursor() throws {
-        let first = try JournalFixture.make(exportText: Self.mixed(count: 4))
+    func foreignCursor() async throws {
+        let first = try await JournalFixture.make(exportText: Self.mixed(count: 4))
         defer { JournalFixture.cleanUp(first) }
-        let second = try JournalFixture.make(exportText: Self.mixed(first: 100, count: 4))
+        let second = try await JournalFixture.make(exportText: Self.mixed(first: 100, count: 4))
         defer { JournalFixture.cleanUp(second) }
         let one = try JournalReader(.directory(first))
         try one.seekHead()
@@ -152,7 +152,7 @@ struct JournalReaderTests {
     }
 
     @Test("binary fields come back byte for byte")
-    func binary() throws {
+    func binary() async throws {
         var text = ExportText()
         let value: [UInt8] = [0x00, 0xff, 0x0a, 0x41, 0x0a, 0x00]
         text.text("__REALTIME_TIMESTAMP", "\(Self.start)")
@@ -161,7 +161,7 @@ struct JournalReaderTests {
         text.text("MESSAGE", "binary")
         text.binary("PAYLOAD", value)
         text.endEntry()
-        let directory = try JournalFixture.make(exportText: text.bytes)
+        let directory = try await JournalFixture.make(exportText: text.bytes)
         defer { JournalFixture.cleanUp(directory) }
         let reader = try JournalReader(.directory(directory))
         try reader.seekHead()
@@ -192,8 +192,8 @@ struct JournalReaderTests {
     }
 
     @Test("reading before positioning on an entry is an error, not a crash")
-    func noEntry() throws {
-        let directory = try JournalFixture.make(exportText: Self.mixed(count: 1))
+    func noEntry() async throws {
+        let directory = try await JournalFixture.make(exportText: Self.mixed(count: 1))
         defer { JournalFixture.cleanUp(directory) }
         let reader = try JournalReader(.directory(directory))
         try reader.seekHead()

@@ -1,4 +1,11 @@
 import Foundation
+import Subprocess
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
 public import Testing
 
 /// Real journal files made from export format text by `systemd-journal-remote`, for tests that
@@ -25,7 +32,7 @@ public enum JournalFixture {
     /// Entries need `__REALTIME_TIMESTAMP`; `__MONOTONIC_TIMESTAMP` should grow within one `_BOOT_ID`.
     /// Remove the directory with `cleanUp(_:)`.
     /// - Throws: `FixtureError` when the tool is missing or rejects the text.
-    public static func make(exportText: [UInt8]) throws -> String {
+    public static func make(exportText: [UInt8]) async throws -> String {
         guard isAvailable else {
             throw FixtureError(
                 description: "\(journalRemotePath) is missing (install the systemd-journal-remote package)"
@@ -35,7 +42,7 @@ public enum JournalFixture {
             .appendingPathComponent("junkwatch-journal-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
-            try append(exportText: exportText, to: directory.path, file: "fixture")
+            try await append(exportText: exportText, to: directory.path, file: "fixture")
         } catch {
             cleanUp(directory.path)
             throw error
@@ -46,7 +53,7 @@ public enum JournalFixture {
     /// Writes `exportText` into a new journal file `FILE.journal` in `directory`, as a second
     /// batch for a reader that follows the directory.
     /// - Throws: `FixtureError` when the tool is missing or rejects the text.
-    public static func append(exportText: [UInt8], to directory: String, file: String) throws {
+    public static func append(exportText: [UInt8], to directory: String, file: String) async throws {
         let directoryURL = URL(fileURLWithPath: directory)
         // The input sits next to the directory, not in it: only the journal belongs there.
         let input = directoryURL.appendingPathExtension("\(file).export")
@@ -54,7 +61,7 @@ public enum JournalFixture {
         defer { try? FileManager.default.removeItem(at: input) }
         // systemd-journal-remote insists on an output name ending in .journal.
         let output = directoryURL.appendingPathComponent("\(file).journal").path
-        let result = try run(journalRemotePath, ["-o", output, input.path])
+        let result = try await run(journalRemotePath, ["-o", output, input.path])
         guard result.status == 0 else {
             throw FixtureError(
                 description: "systemd-journal-remote exited with \(result.status): \(result.errorText)"
@@ -63,8 +70,8 @@ public enum JournalFixture {
     }
 
     /// `make(exportText:)` for text that is all UTF-8.
-    public static func make(exportText: String) throws -> String {
-        try make(exportText: Array(exportText.utf8))
+    public static func make(exportText: String) async throws -> String {
+        try await make(exportText: Array(exportText.utf8))
     }
 
     /// Removes a directory that `make` returned.
@@ -74,12 +81,12 @@ public enum JournalFixture {
 
     /// Runs `journalctl --directory DIRECTORY` with `arguments` and returns its standard output.
     /// - Throws: `FixtureError` when journalctl is missing or fails.
-    public static func journalctl(directory: String, _ arguments: [String]) throws -> [UInt8] {
+    public static func journalctl(directory: String, _ arguments: [String]) async throws -> [UInt8] {
         guard let path = ["/usr/bin/journalctl", "/bin/journalctl"].first(where: FileManager.default.isExecutableFile)
         else {
             throw FixtureError(description: "journalctl is not installed")
         }
-        let result = try run(path, ["--directory", directory] + arguments)
+        let result = try await run(path, ["--directory", directory] + arguments)
         guard result.status == 0 else {
             throw FixtureError(description: "journalctl \(arguments) exited with \(result.status): \(result.errorText)")
         }
@@ -87,42 +94,24 @@ public enum JournalFixture {
     }
 
     /// Runs a program with an argument vector (no shell) and collects what it writes.
-    private static func run(_ path: String, _ arguments: [String]) throws -> (
+    ///
+    /// swift-subprocess rather than Foundation's `Process`: with both in one test binary,
+    /// `Process.waitUntilExit()` was seen to hang on a child that had already exited.
+    private static func run(_ path: String, _ arguments: [String]) async throws -> (
         status: Int32, output: [UInt8], errorText: String
     ) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Standard error is drained on its own thread so that neither pipe can fill up and stall the child.
-        let errorData = ErrorCollector(errors.fileHandleForReading)
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, Array(outputData), String(decoding: errorData.wait(), as: UTF8.self))
-    }
-
-    /// Reads a file handle to its end on a separate thread.
-    private final class ErrorCollector: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        // Written by the reading thread before `done` is signalled, read only after waiting for it.
-        private var data = Data()
-
-        init(_ handle: FileHandle) {
-            Thread {
-                self.data = handle.readDataToEndOfFile()
-                self.done.signal()
-            }.start()
-        }
-
-        func wait() -> Data {
-            done.wait()
-            return data
-        }
+        let result = try await Subprocess.run(
+            .path(FilePath(path)),
+            arguments: Arguments(arguments),
+            output: .bytes(limit: 1 << 30),
+            error: .string(limit: 1 << 20)
+        )
+        let status: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): code
+            case .signaled(let signal): 128 + signal
+            }
+        return (status, result.standardOutput, result.standardError)
     }
 }
 

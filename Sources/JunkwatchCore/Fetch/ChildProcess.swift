@@ -135,7 +135,7 @@ struct ChildProcess: Sendable {
         for (key, value) in environment {
             overrides[Environment.Key(stringLiteral: key)] = value
         }
-        let configuration = Configuration(
+        let configuration = Subprocess.Configuration(
             executable: .path(FilePath(executable)),
             arguments: Arguments(arguments),
             environment: overrides.isEmpty ? .inherit : .inherit.updating(overrides),

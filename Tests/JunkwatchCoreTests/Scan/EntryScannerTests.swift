@@ -44,8 +44,8 @@ struct EntryScannerTests {
     }
 
     @Test("a journal directory gives exactly one decision per learnable action", .requiresJournalRemote)
-    func journalDirectory() throws {
-        let directory = try JournalFixture.make(exportText: Self.exportBytes())
+    func journalDirectory() async throws {
+        let directory = try await JournalFixture.make(exportText: Self.exportBytes())
         defer { JournalFixture.cleanUp(directory) }
         let (lines, read) = try Self.decisions(.journal(.directory(directory)))
         #expect(lines == Self.expected)
