@@ -18,6 +18,14 @@ struct TestbedIMAP {
         return try await TestProcess.check(arguments, environment: testbed.variables).output
     }
 
+    /// A generated message without a Message-ID header.
+    func messageWithoutID(seed: String) async throws -> Data {
+        try await TestProcess.check(
+            [testbed.imapDriver, "message", "--no-message-id", "--seed=\(seed)"],
+            environment: testbed.variables
+        ).output
+    }
+
     /// APPENDs `message` to `mailbox`; returns its UID.
     func append(_ message: Data, user: String, mailbox: String) async throws -> UInt32 {
         let result = try await TestProcess.check(
@@ -45,6 +53,38 @@ struct TestbedIMAP {
             [testbed.imapDriver, "expunge", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"],
             environment: testbed.variables
         )
+    }
+
+    /// UID MOVE of several messages at once; returns the destination UIDs.
+    func move(user: String, from source: String, to destination: String, uids: [UInt32]) async throws -> [UInt32] {
+        let list = uids.map(String.init).joined(separator: ",")
+        let result = try await TestProcess.check(
+            [testbed.imapDriver, "move", "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(list)"],
+            environment: testbed.variables
+        )
+        return result.text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { UInt32($0) }
+    }
+
+    /// UID STORE +FLAGS and/or -FLAGS.
+    func store(user: String, mailbox: String, uid: UInt32, add: [String] = [], remove: [String] = []) async throws {
+        var arguments = [testbed.imapDriver, "store", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"]
+        arguments += add.map { "--add-flags=\($0)" } + remove.map { "--remove-flags=\($0)" }
+        try await TestProcess.check(arguments, environment: testbed.variables)
+    }
+
+    /// Reads a message as a client does (sets \Seen).
+    func read(user: String, mailbox: String, uid: UInt32) async throws {
+        try await TestProcess.check(
+            [testbed.imapDriver, "fetch-read", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"],
+            environment: testbed.variables
+        )
+    }
+
+    /// Delivers a generated message over LMTP; with `spam`, the testbed's sieve files it into Junk.
+    func deliver(user: String, messageID: String, spam: Bool) async throws {
+        var arguments = [testbed.imapDriver, "deliver", "--user=\(user)", "--message-id=\(messageID)"]
+        if spam { arguments.append("--spam") }
+        try await TestProcess.check(arguments, environment: testbed.variables)
     }
 
     private func uid(_ result: TestProcess.Result) throws -> UInt32 {
