@@ -70,6 +70,14 @@ let package = Package(
             dependencies: ["JunkwatchCore", "SystemdJournal", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(
+            name: "junkwatchTests",
+            dependencies: [
+                "junkwatch",
+                "TestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
