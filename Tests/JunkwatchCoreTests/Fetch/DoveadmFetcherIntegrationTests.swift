@@ -201,11 +201,10 @@ struct DoveadmFetcherIntegrationTests {
         let limited = DoveadmFetcher(
             configuration: .init(doveadmPath: testbed.doveadm, configFile: testbed.dovecotConfig, sizeLimit: 20_000_000)
         )
-        // No logged size: the limit must hold on doveadm's own report.
-        let start = ContinuousClock.now
+        // No logged size: the limit must hold on doveadm's own report. That the body is not read
+        // is shown by the collector's unit test; a timing bound here would only be flaky.
         let result = try await limited.fetch(MessageLocator(user: user, mailbox: "Junk", uid: uid, messageID: id))
         #expect(result == .tooLarge(size: stored(message).count, limit: 20_000_000))
-        #expect(ContinuousClock.now - start < .seconds(2))
     }
 
     @Test("doveadm that cannot reach dovecot (exit 75) is a transient error")
