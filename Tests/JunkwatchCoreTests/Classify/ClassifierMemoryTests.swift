@@ -1,0 +1,78 @@
+import Testing
+
+@testable import JunkwatchCore
+
+@Suite("Classifier memory")
+struct ClassifierMemoryTests {
+    /// The memory as it was first written: one dictionary whose entries carry their generation,
+    /// filtered when the bound is passed. `Classifier.Memory` must remember exactly what it did.
+    struct Model {
+        typealias Key = Classifier.MessageKey
+        typealias Entry = Classifier.Memory.Entry
+
+        let capacity: Int
+        var slots: [Key: (entry: Entry, generation: Int)] = [:]
+        var generation = 0
+        var writesInGeneration = 0
+
+        mutating func recall(_ key: Key) -> Entry? { slots[key]?.entry }
+
+        mutating func remember(_ entry: Entry, for key: Key) {
+            slots[key] = (entry, generation)
+            writesInGeneration += 1
+            if writesInGeneration >= capacity / 2 {
+                generation += 1
+                writesInGeneration = 0
+            }
+            if slots.count > capacity {
+                slots = slots.filter { $0.value.generation >= generation - 1 }
+            }
+        }
+    }
+
+    /// A small deterministic generator, so that a failure can be replayed.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state ^ (state >> 29)
+        }
+    }
+
+    @Test(
+        "remembers what the one-dictionary memory remembered, on repeats and new messages",
+        arguments: [
+            (capacity: 10, keys: 8), (capacity: 10, keys: 30), (capacity: 101, keys: 120), (capacity: 64, keys: 1000),
+        ]
+    )
+    func agreesWithModel(capacity: Int, keys: Int) {
+        var memory = Classifier.Memory(capacity: capacity)
+        var model = Model(capacity: capacity)
+        var random = Generator(state: UInt64(capacity * 7919 + keys))
+        for step in 0..<20_000 {
+            // Phases of few and of many different messages, so that the bound is passed sometimes.
+            let spread = (step / 2_000) % 2 == 0 ? max(2, keys / 4) : keys
+            let number = Int.random(in: 0..<spread, using: &random)
+            let key =
+                number % 3 == 0
+                ? Classifier.MessageKey(user: "u\(number % 5)", msgid: "", mailbox: "INBOX", uid: UInt32(number))
+                : Classifier.MessageKey(user: "u\(number % 5)", msgid: "<\(number)@x>", mailbox: "", uid: 0)
+            let recalled = memory.recall(key)
+            #expect(recalled == model.recall(key), "step \(step)")
+            let entry = Classifier.Memory.Entry(verdict: step % 2 == 0 ? .spam : .ham, spamFlag: step % 3 == 0)
+            memory.remember(entry, for: key)
+            model.remember(entry, for: key)
+            #expect(memory.count == model.slots.count, "step \(step)")
+            #expect(memory.count <= max(capacity, 2))
+        }
+    }
+
+    @Test("keys for a Message-ID and for a mailbox and UID never meet")
+    func keys() {
+        let byID = Classifier.MessageKey(user: "alice", msgid: "<1@x>", mailbox: "", uid: 0)
+        let byUID = Classifier.MessageKey(user: "alice", msgid: "", mailbox: "<1@x>", uid: 0)
+        #expect(byID != byUID)
+        #expect(byID == Classifier.MessageKey(user: "alice", msgid: "<1@x>", mailbox: "", uid: 0))
+        #expect(byID != Classifier.MessageKey(user: "bob", msgid: "<1@x>", mailbox: "", uid: 0))
+    }
+}
