@@ -59,7 +59,10 @@ struct ReplayCommand: AsyncParsableCommand {
             guard case .learn(let verdict) = classifier.classify(event) else { return true }
             verdicts[verdict.kind, default: 0] += 1
             let record = DecisionRecord(verdict: verdict)
-            output.line(format == .json ? record.jsonLine() : record.text)
+            switch format {
+            case .text: output.line(record.appendText)
+            case .json: output.line(record.appendJSONLine)
+            }
             return true
         }
         output.flush()
