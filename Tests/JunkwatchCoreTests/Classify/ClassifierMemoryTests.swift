@@ -76,3 +76,20 @@ struct ClassifierMemoryTests {
         #expect(byID != Classifier.MessageKey(user: "bob", msgid: "<1@x>", mailbox: "", uid: 0))
     }
 }
+
+extension ClassifierMemoryTests {
+    @Test("names that are equal strings in different bytes are one message, as with String keys")
+    func canonicalEquivalence() {
+        var memory = Classifier.Memory(capacity: 100)
+        let composed = Classifier.MessageKey(user: "ren\u{E9}", msgid: "<caf\u{E9}@x>", mailbox: "", uid: 0)
+        let decomposed = Classifier.MessageKey(user: "rene\u{301}", msgid: "<cafe\u{301}@x>", mailbox: "", uid: 0)
+        #expect(composed == decomposed)
+        memory.remember(Classifier.Memory.Entry(verdict: .spam), for: composed)
+        #expect(memory.recall(decomposed)?.verdict == .spam)
+        let byUID = Classifier.MessageKey(user: "rene\u{301}", msgid: "", mailbox: "M\u{FC}ll", uid: 7)
+        memory.remember(Classifier.Memory.Entry(verdict: .ham), for: byUID)
+        let byUIDComposed = Classifier.MessageKey(user: "ren\u{E9}", msgid: "", mailbox: "Mu\u{308}ll", uid: 7)
+        #expect(memory.recall(byUIDComposed)?.verdict == .ham)
+        #expect(memory.count == 2)
+    }
+}
