@@ -35,8 +35,9 @@ extension FilterSet {
         let bytes = line.bindMemory(to: UInt8.self)
         var failure: Unmatched = .noRule
         for filter in engine.filters {
-            switch Self.parse(bytes, filter: filter, cursor: cursor, realtime: realtime) {
-            case .event(let event): return .event(event)
+            let outcome = Self.parse(bytes, filter: filter, cursor: cursor, realtime: realtime)
+            switch outcome {
+            case .event: return outcome
             case .unmatched(let reason): failure = Self.worse(failure, reason)
             }
         }
