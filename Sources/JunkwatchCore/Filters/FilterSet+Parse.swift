@@ -44,6 +44,15 @@ extension FilterSet {
         return .unmatched(failure)
     }
 
+    /// Whether `line` can make an event at all: it is not too long and some rule's prefilter
+    /// occurs in it, which `parse(line:)` requires before it tries a pattern. A cheap question,
+    /// for a reader that wants to skip work (such as fetching the cursor) for lines that cannot.
+    func mayMakeEvent(line: UnsafeRawBufferPointer) -> Bool {
+        guard line.count <= Self.maximumLineLength else { return false }
+        let bytes = line.bindMemory(to: UInt8.self)
+        return engine.filters.contains { filter in filter.rules.contains { Self.contains(bytes, $0) } }
+    }
+
     /// Reads one log line given as bytes.
     public func parse(line: [UInt8], cursor: String? = nil, realtime: UInt64? = nil) -> ParseOutcome {
         line.withUnsafeBytes { parse(line: $0, cursor: cursor, realtime: realtime) }

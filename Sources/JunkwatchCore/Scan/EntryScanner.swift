@@ -1,15 +1,17 @@
 import SystemdJournal
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Reads entries or lines from a `JournalInput` and runs them through a filter set, in order.
 ///
 /// Reading is synchronous and blocking (libsystemd and pipes): run it off Swift's cooperative
-/// threads for long inputs.
+/// threads for long inputs. A journal whose filters all read one field is read ahead on a
+/// thread of its own (`readsAhead`); `run`'s body still sees every entry on the calling thread,
+/// in journal order.
 public struct EntryScanner {
     /// The input.
     public let input: JournalInput
@@ -17,6 +19,10 @@ public struct EntryScanner {
     public let filters: FilterSet
     /// Whether each `ScannedLine` carries its text (costs a copy per line).
     public var keepLines: Bool
+    /// Whether a journal is read on a second thread, a few thousand entries ahead of `run`'s
+    /// body, when the filters allow it (one field, one match). Off, reading happens in between
+    /// calls of the body, on the calling thread. The entries and their order are the same.
+    public var readsAhead = true
 
     /// Entries read so far: journal entries, stream entries or lines.
     public private(set) var entriesRead = 0
@@ -63,14 +69,26 @@ public struct EntryScanner {
         until: UInt64?,
         _ body: (ScannedLine) throws -> Bool
     ) throws {
-        let reader = try JournalReader(source)
-        try reader.apply(filters.journalMatch)
-        if let since { try reader.seek(realtime: since) } else { try reader.seekHead() }
         // When every filter reads the same field under the same match, the reader's match already
         // selected the entry: read that one field in place instead of the whole entry.
         let fields = Set(filters.filters.map(\.field))
         let matches = Set(filters.filters.map(\.match))
         let fastField = fields.count == 1 && matches.count == 1 ? fields.first : nil
+        if readsAhead, let fastField {
+            let plan = JournalReadAhead.Plan(
+                source: source,
+                match: filters.journalMatch,
+                since: since,
+                until: until,
+                field: fastField,
+                filters: filters,
+                keepLines: keepLines
+            )
+            return try scanReadingAhead(plan, body)
+        }
+        let reader = try JournalReader(source)
+        try reader.apply(filters.journalMatch)
+        if let since { try reader.seek(realtime: since) } else { try reader.seekHead() }
         while try reader.next() {
             let realtime = try reader.realtime()
             if let until, realtime > until { break }
@@ -82,7 +100,11 @@ public struct EntryScanner {
                         return ScannedLine(outcome: .unmatched(.noLine(field: fastField)), realtime: realtime)
                     }
                     let text = keepLines ? String(decoding: value, as: UTF8.self) : nil
-                    return ScannedLine(outcome: filters.parse(line: value, realtime: realtime), line: text, realtime: realtime)
+                    return ScannedLine(
+                        outcome: filters.parse(line: value, realtime: realtime),
+                        line: text,
+                        realtime: realtime
+                    )
                 }
                 // The cursor costs an allocation: only events need it.
                 if case .event(var event) = scanned.outcome {
@@ -95,6 +117,42 @@ public struct EntryScanner {
                 scanned = ScannedLine(outcome: filters.parse(entry), line: line, realtime: realtime)
             }
             guard try body(scanned) else { return }
+        }
+    }
+
+    /// `scanJournal` with the reading on a thread of its own (`JournalReadAhead`): the same
+    /// lines, events and cursors, made here from the bytes the reading thread copied.
+    private mutating func scanReadingAhead(_ plan: JournalReadAhead.Plan, _ body: (ScannedLine) throws -> Bool) throws {
+        let batches = (0..<JournalReadAhead.batchesInFlight).map { _ in JournalReadAhead.Batch() }
+        try BatchHandOff.run(batches: batches) { handOff in
+            try JournalReadAhead.read(plan, into: handOff)
+        } consume: { batch in
+            try batch.bytes.withUnsafeBytes { bytes in
+                for entry in batch.entries {
+                    entriesRead += 1
+                    let realtime = entry.realtime
+                    let scanned: ScannedLine
+                    switch entry.line {
+                    case .missing:
+                        scanned = ScannedLine(outcome: .unmatched(.noLine(field: plan.field)), realtime: realtime)
+                    case .tooLong(let count):
+                        scanned = ScannedLine(outcome: .unmatched(.tooLong(bytes: count)), realtime: realtime)
+                    case .bytes(let range):
+                        let line = UnsafeRawBufferPointer(rebasing: bytes[range])
+                        let cursor =
+                            entry.cursor.isEmpty
+                            ? nil
+                            : String(decoding: UnsafeRawBufferPointer(rebasing: bytes[entry.cursor]), as: UTF8.self)
+                        scanned = ScannedLine(
+                            outcome: filters.parse(line: line, cursor: cursor, realtime: realtime),
+                            line: keepLines ? String(decoding: line, as: UTF8.self) : nil,
+                            realtime: realtime
+                        )
+                    }
+                    guard try body(scanned) else { return false }
+                }
+                return true
+            }
         }
     }
 }
