@@ -48,7 +48,21 @@ struct ReplayCommand: AsyncParsableCommand {
         let settings = try configuration.load()
         let filters = try configuration.filterSet(settings)
         let source = try input.input(stream: stream)
-        var classifier = Classifier(settings: settings.classify)
+        let format = self.format
+        let summary = try await onThreadOfItsOwn {
+            try Self.replay(source, filters: filters, settings: settings.classify, format: format)
+        }
+        printError(summary)
+    }
+
+    /// Scans `source`, printing a record per verdict; returns the summary line.
+    static func replay(
+        _ source: JournalInput,
+        filters: FilterSet,
+        settings: Classifier.Settings,
+        format: OutputFormat
+    ) throws -> String {
+        var classifier = Classifier(settings: settings)
         let output = StandardOutput()
         var scanner = EntryScanner(input: source, filters: filters)
         var events = 0
@@ -66,9 +80,7 @@ struct ReplayCommand: AsyncParsableCommand {
             return true
         }
         output.flush()
-        printError(
-            "junkwatch: read \(scanner.entriesRead) entries: \(events) mail events, "
-                + "\(verdicts[.ham, default: 0]) ham and \(verdicts[.spam, default: 0]) spam decisions (dry run)"
-        )
+        return "junkwatch: read \(scanner.entriesRead) entries: \(events) mail events, "
+            + "\(verdicts[.ham, default: 0]) ham and \(verdicts[.spam, default: 0]) spam decisions (dry run)"
     }
 }
