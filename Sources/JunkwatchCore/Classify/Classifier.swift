@@ -68,13 +68,18 @@ public struct Classifier: Sendable {
         let known = key.flatMap { memory.recall($0) } ?? Memory.Entry()
         let spamFlag = event.flags.map { flags in flags.first { spamFlags.contains($0) } }
         let hamFlag = event.flags.map { flags in flags.first { hamFlags.contains($0) } }
-        var decision = decide(event, known: known, spamFlag: spamFlag, hamFlag: hamFlag)
         var entry = known
-        if let verdict = decision.verdict {
-            if known.verdict == verdict.kind {
+        let decision: Decision
+        switch decide(event, known: known, spamFlag: spamFlag, hamFlag: hamFlag) {
+        case .ignore(let ignored):
+            decision = .ignore(ignored)
+        case .learn(let kind, let reason):
+            let verdict = Self.verdict(kind, event, reason)
+            if known.verdict == kind {
                 decision = .ignore(.repeated(verdict))
             } else {
-                entry.verdict = verdict.kind
+                entry.verdict = kind
+                decision = .learn(verdict)
             }
         }
         if let spamFlag { entry.spamFlag = spamFlag != nil }
@@ -88,12 +93,19 @@ public struct Classifier: Sendable {
         classify(event).verdict
     }
 
+    /// What `decide` makes of an event: the verdict itself is made once the memory has said
+    /// whether it is a repeat, so that it is built once and never copied to be looked at.
+    private enum Judgement {
+        case learn(Verdict.Kind, reason: String)
+        case ignore(Ignored)
+    }
+
     private func decide(
         _ event: MailEvent,
         known: Memory.Entry,
         spamFlag: String??,
         hamFlag: String??
-    ) -> Decision {
+    ) -> Judgement {
         guard userServices.contains(event.service) else {
             if Self.deliveryServices.contains(event.service) {
                 return .ignore(.delivery(service: event.service, kind: event.kind))
@@ -117,9 +129,9 @@ public struct Classifier: Sendable {
             case (true, true):
                 return .ignore(.betweenJunk(source: source, mailbox: mailbox))
             case (true, false):
-                return learn(.ham, event, "copied out of \(source) into \(mailbox)")
+                return .learn(.ham, reason: "copied out of \(source) into \(mailbox)")
             case (false, true):
-                return learn(.spam, event, "copied from \(source) into \(mailbox)")
+                return .learn(.spam, reason: "copied from \(source) into \(mailbox)")
             case (false, false):
                 return .ignore(.neitherJunk(source: source, mailbox: mailbox))
             }
@@ -130,10 +142,9 @@ public struct Classifier: Sendable {
             guard settings.learnAppendToJunk else {
                 return .ignore(.appendNotLearned(mailbox: mailbox, service: event.service))
             }
-            return learn(
+            return .learn(
                 .spam,
-                event,
-                "saved into \(mailbox) by \(event.service) (an APPEND: a client's move into junk)"
+                reason: "saved into \(mailbox) by \(event.service) (an APPEND: a client's move into junk)"
             )
         case .flag:
             guard settings.learnFlags else {
@@ -148,9 +159,9 @@ public struct Classifier: Sendable {
             case (true, true):
                 return .ignore(.ambiguousFlags(spam: spamFlag ?? "", ham: hamFlag ?? "", mailbox: mailbox))
             case (true, false):
-                return learn(.spam, event, "flagged \(spamFlag ?? "") in \(mailbox)")
+                return .learn(.spam, reason: "flagged \(spamFlag ?? "") in \(mailbox)")
             case (false, true):
-                return learn(.ham, event, "flagged \(hamFlag ?? "") in \(mailbox)")
+                return .learn(.ham, reason: "flagged \(hamFlag ?? "") in \(mailbox)")
             case (false, false):
                 if let flag = spamFlag ?? hamFlag { return .ignore(.flagAlreadySet(flag)) }
                 return .ignore(.noSpamOrHamFlag(mailbox: mailbox))
@@ -160,8 +171,8 @@ public struct Classifier: Sendable {
         }
     }
 
-    private func learn(_ kind: Verdict.Kind, _ event: MailEvent, _ reason: String) -> Decision {
+    private static func verdict(_ kind: Verdict.Kind, _ event: MailEvent, _ reason: String) -> Verdict {
         let message = MessageReference(mailbox: event.mailbox, uid: event.uid, msgid: event.msgid, size: event.size)
-        return .learn(Verdict(kind: kind, user: event.user, message: message, event: event, reason: reason))
+        return Verdict(kind: kind, user: event.user, message: message, event: event, reason: reason)
     }
 }
