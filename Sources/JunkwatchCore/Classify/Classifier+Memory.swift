@@ -141,6 +141,8 @@ extension Classifier {
         private var writesInGeneration = 0
         /// The key being looked up, encoded; kept to save an allocation per lookup.
         private var scratch: [UInt8] = []
+        /// Counts lookups and writes, to tell whether a `Recall` is still the latest.
+        private var lookups: UInt64 = 0
 
         init(capacity: Int) {
             self.capacity = max(capacity, 2)
@@ -149,20 +151,41 @@ extension Classifier {
         /// How many messages are remembered.
         var count: Int { records.count }
 
-        /// What is remembered of `key`, if anything.
-        mutating func recall(_ key: MessageKey) -> Entry? {
-            key.encode(into: &scratch)
-            guard case .found(let record) = find(key) else { return nil }
-            return records[record].entry
+        /// What `recall` found: the entry, and where the key is or would go, so that `remember`
+        /// need not encode the key and look for it again.
+        struct Recall {
+            let entry: Entry?
+            fileprivate let place: Place
+            /// Which lookup this was; valid for `remember` while no other lookup or write came since.
+            fileprivate let lookup: UInt64
         }
 
-        /// Remembers `entry` for `key`, written in the current generation.
-        mutating func remember(_ entry: Entry, for key: MessageKey) {
+        /// What is remembered of `key`, if anything.
+        mutating func recall(_ key: MessageKey) -> Recall {
             key.encode(into: &scratch)
-            if (records.count + 1) * 2 > table.count {
-                rebuildTable(slots: max(16, table.count * 2))
+            lookups &+= 1
+            let place = find(key)
+            if case .found(let record) = place {
+                return Recall(entry: records[record].entry, place: place, lookup: lookups)
             }
-            switch find(key) {
+            return Recall(entry: nil, place: place, lookup: lookups)
+        }
+
+        /// Remembers `entry` for `key`, written in the current generation; `recall` is what
+        /// `recall(key)` returned just before.
+        mutating func remember(_ entry: Entry, for key: MessageKey, after recall: Recall) {
+            var place = recall.place
+            if recall.lookup != lookups {
+                // Not the latest lookup: `scratch` and the place may be another key's.
+                key.encode(into: &scratch)
+                place = find(key)
+            }
+            if case .free = place, (records.count + 1) * 2 > table.count {
+                rebuildTable(slots: max(16, table.count * 2))
+                place = find(key)
+            }
+            lookups &+= 1
+            switch place {
             case .found(let record):
                 records[record].entry = entry
                 records[record].generation = generation
@@ -189,7 +212,7 @@ extension Classifier {
             }
         }
 
-        private enum Place {
+        fileprivate enum Place {
             /// The key's record.
             case found(Int)
             /// The free slot of `table` where the key would go.

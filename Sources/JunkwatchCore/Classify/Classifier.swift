@@ -65,7 +65,8 @@ public struct Classifier: Sendable {
     /// Classifies one event, and remembers what it saw of the message.
     public mutating func classify(_ event: MailEvent) -> Decision {
         let key = MessageKey(event)
-        let known = key.flatMap { memory.recall($0) } ?? Memory.Entry()
+        let recalled = key.map { memory.recall($0) }
+        let known = recalled?.entry ?? Memory.Entry()
         let spamFlag = event.flags.map { flags in flags.first { spamFlags.contains($0) } }
         let hamFlag = event.flags.map { flags in flags.first { hamFlags.contains($0) } }
         var entry = known
@@ -84,7 +85,7 @@ public struct Classifier: Sendable {
         }
         if let spamFlag { entry.spamFlag = spamFlag != nil }
         if let hamFlag { entry.hamFlag = hamFlag != nil }
-        if let key { memory.remember(entry, for: key) }
+        if let key, let recalled { memory.remember(entry, for: key, after: recalled) }
         return decision
     }
 
