@@ -37,11 +37,13 @@ extension Classifier {
             fingerprint = hasher.finalize()
         }
 
-        init?(_ event: MailEvent) {
+        /// The key of the message an event is about; `nil` when the event names it neither way.
+        /// (A function, not an initializer: it only borrows the event.)
+        static func identifying(_ event: MailEvent) -> MessageKey? {
             if !event.msgid.isEmpty {
-                self.init(user: event.user, msgid: event.msgid, mailbox: "", uid: 0)
+                return MessageKey(user: event.user, msgid: event.msgid, mailbox: "", uid: 0)
             } else if let uid = event.uid {
-                self.init(user: event.user, msgid: "", mailbox: event.mailbox, uid: uid)
+                return MessageKey(user: event.user, msgid: "", mailbox: event.mailbox, uid: uid)
             } else {
                 return nil
             }

@@ -63,8 +63,11 @@ public struct Classifier: Sendable {
     }
 
     /// Classifies one event, and remembers what it saw of the message.
-    public mutating func classify(_ event: MailEvent) -> Decision {
-        let key = MessageKey(event)
+    ///
+    /// The event is consumed: a verdict keeps it, moved rather than copied (a copy costs a retain
+    /// and a release of each of its strings, per event).
+    public mutating func classify(_ event: consuming MailEvent) -> Decision {
+        let key = MessageKey.identifying(event)
         let recalled = key.map { memory.recall($0) }
         let known = recalled?.entry ?? Memory.Entry()
         let spamFlag = event.flags.map { flags in flags.first { spamFlags.contains($0) } }
@@ -75,7 +78,7 @@ public struct Classifier: Sendable {
         case .ignore(let ignored):
             decision = .ignore(ignored)
         case .learn(let kind, let reason):
-            let verdict = Self.verdict(kind, event, reason)
+            let verdict = Self.verdict(kind, consume event, reason)
             if known.verdict == kind {
                 decision = .ignore(.repeated(verdict))
             } else {
@@ -172,7 +175,7 @@ public struct Classifier: Sendable {
         }
     }
 
-    private static func verdict(_ kind: Verdict.Kind, _ event: MailEvent, _ reason: String) -> Verdict {
+    private static func verdict(_ kind: Verdict.Kind, _ event: consuming MailEvent, _ reason: String) -> Verdict {
         let message = MessageReference(mailbox: event.mailbox, uid: event.uid, msgid: event.msgid, size: event.size)
         return Verdict(kind: kind, user: event.user, message: message, event: event, reason: reason)
     }
