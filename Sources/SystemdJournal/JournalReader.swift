@@ -247,7 +247,9 @@ public final class JournalReader {
     ) throws -> Result {
         var data: UnsafeRawPointer?
         var length = 0
-        let result = sd_journal_get_data(handle, field, &data, &length)
+        // withCString, not the implicit String-to-pointer conversion, which copies the name into a
+        // new array on every call: this runs once per entry.
+        let result = field.withCString { sd_journal_get_data(handle, $0, &data, &length) }
         if result == -ENOENT { return try body(nil) }
         if result == -EADDRNOTAVAIL { throw JournalError.noCurrentEntry }
         try SD.check(result, "sd_journal_get_data", field)
