@@ -66,21 +66,24 @@ struct ReplayCommand: AsyncParsableCommand {
         let output = StandardOutput()
         var scanner = EntryScanner(input: source, filters: filters)
         var events = 0
-        var verdicts: [Verdict.Kind: Int] = [:]
+        var ham = 0
+        var spam = 0
         try scanner.run { scanned in
             guard case .event(let event) = scanned.outcome else { return true }
             events += 1
             guard case .learn(let verdict) = classifier.classify(event) else { return true }
-            verdicts[verdict.kind, default: 0] += 1
-            let record = DecisionRecord(verdict: verdict)
+            switch verdict.kind {
+            case .ham: ham += 1
+            case .spam: spam += 1
+            }
             switch format {
-            case .text: output.line(record.appendText)
-            case .json: output.line(record.appendJSONLine)
+            case .text: output.line { DecisionRecord.appendText(of: verdict, to: &$0) }
+            case .json: output.line { DecisionRecord.appendJSONLine(of: verdict, to: &$0) }
             }
             return true
         }
         output.flush()
         return "junkwatch: read \(scanner.entriesRead) entries: \(events) mail events, "
-            + "\(verdicts[.ham, default: 0]) ham and \(verdicts[.spam, default: 0]) spam decisions (dry run)"
+            + "\(ham) ham and \(spam) spam decisions (dry run)"
     }
 }

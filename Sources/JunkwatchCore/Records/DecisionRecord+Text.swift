@@ -13,7 +13,55 @@ extension DecisionRecord {
     /// Appends `text` to `buffer`, without a newline: how a replay prints a record without
     /// making a `String` of it.
     public func appendText(to buffer: inout [UInt8]) {
-        Self.appendClean(user, to: &buffer)
+        Self.appendText(
+            user: user,
+            verdict: verdict,
+            mailbox: mailbox,
+            uid: uid,
+            msgid: msgid,
+            size: size,
+            reason: reason,
+            outcome: outcome,
+            learner: learner,
+            latency: latency,
+            to: &buffer
+        )
+    }
+
+    /// Appends the text of `DecisionRecord(verdict:)` to `buffer` without making that record:
+    /// what a dry run prints for each verdict. (Making the record copies the verdict's strings
+    /// only for them to be written out and released again.)
+    public static func appendText(of verdict: Verdict, to buffer: inout [UInt8]) {
+        appendText(
+            user: verdict.user,
+            verdict: verdict.kind,
+            mailbox: verdict.message.mailbox,
+            uid: verdict.message.uid,
+            msgid: verdict.message.msgid,
+            size: verdict.message.size,
+            reason: verdict.reason,
+            outcome: nil,
+            learner: nil,
+            latency: nil,
+            to: &buffer
+        )
+    }
+
+    /// The text of a record, from its parts.
+    private static func appendText(
+        user: String,
+        verdict: Verdict.Kind,
+        mailbox: String,
+        uid: UInt32?,
+        msgid: String,
+        size: Int?,
+        reason: String,
+        outcome: Outcome?,
+        learner: String?,
+        latency: Double?,
+        to buffer: inout [UInt8]
+    ) {
+        appendClean(user, to: &buffer)
         buffer.append(": ")
         buffer.append(utf8: verdict.rawValue)
         buffer.append(", ")

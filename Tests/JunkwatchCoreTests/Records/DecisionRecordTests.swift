@@ -125,6 +125,35 @@ struct DecisionRecordTests {
         #expect(record.jsonLine().contains(#""source_realtime":18446744073709551615,"#))
     }
 
+    @Test("a verdict's text and JSON written directly are those of its record", arguments: awkwardNames)
+    func ofVerdict(_ name: String) {
+        var event = MailEvent.make(.copy, user: name, source: "INBOX", mailbox: name, uid: 7, msgid: name, size: 364)
+        var verdicts = [
+            Verdict(
+                kind: .spam,
+                user: name,
+                message: MessageReference(mailbox: name, uid: 7, msgid: name, size: 364),
+                event: event,
+                reason: name
+            )
+        ]
+        event.cursor = nil
+        event.realtime = nil
+        event.filter = ""
+        event.rule = ""
+        verdicts.append(
+            Verdict(kind: .ham, user: name, message: MessageReference(mailbox: name), event: event, reason: "r")
+        )
+        for verdict in verdicts {
+            var text: [UInt8] = []
+            DecisionRecord.appendText(of: verdict, to: &text)
+            #expect(String(decoding: text, as: UTF8.self) == DecisionRecord(verdict: verdict).text)
+            var json: [UInt8] = []
+            DecisionRecord.appendJSONLine(of: verdict, to: &json)
+            #expect(String(decoding: json, as: UTF8.self) == DecisionRecord(verdict: verdict).jsonLine())
+        }
+    }
+
     /// `JSONObject.quoted` as it was first written, scalar by scalar.
     static func referenceQuoted(_ string: String) -> String {
         var out = "\""
