@@ -60,6 +60,11 @@ public struct JSONObject: Sendable {
         var run = 0
         var index = 0
         while index < bytes.count {
+            // Eight bytes at a time while none of them can need an escape.
+            while index + 8 <= bytes.count && ByteWord.needsNoJSONEscape(ByteWord.load(bytes, at: index)) {
+                index += 8
+            }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             guard byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xE2 else {
                 index += 1

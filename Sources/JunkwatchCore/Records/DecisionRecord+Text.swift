@@ -106,12 +106,17 @@ extension DecisionRecord {
     }
 
     private static func appendClean(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
-        // Names are nearly always printable ASCII: one pass to check, one copy.
-        if bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+        // Names are nearly always printable ASCII: check eight bytes at a time, then copy at once.
+        var index = 0
+        while index + 8 <= bytes.count && ByteWord.isPrintableASCII(ByteWord.load(bytes, at: index)) {
+            index += 8
+        }
+        while index < bytes.count && bytes[index] >= 0x20 && bytes[index] < 0x7F { index += 1 }
+        if index == bytes.count {
             buffer.append(contentsOf: bytes)
             return
         }
-        var index = 0
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[..<index]))
         while index < bytes.count {
             let byte = bytes[index]
             if byte < 0x20 || byte == 0x7F {

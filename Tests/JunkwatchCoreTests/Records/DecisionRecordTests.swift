@@ -106,6 +106,26 @@ struct DecisionRecordTests {
         )
     }
 
+    @Test("escapes and cleaning found at every position of longer names, eight bytes at a time or not")
+    func everyPosition() {
+        let specials = [
+            "\"", "\\", "\n", "\u{0}", "\u{1F}", "\u{7F}", "\u{80}", "\u{9F}", "\u{A0}", "\u{FC}", "\u{2028}",
+            "\u{2029}", "\u{2027}", "\u{1F4A9}", "~", " ",
+        ]
+        for special in specials {
+            for position in 0...20 {
+                let name =
+                    String(repeating: "a", count: position) + special + String(repeating: "b", count: 23 - position)
+                #expect(
+                    JSONObject.quoted(name) == Self.referenceQuoted(name),
+                    "\(special.unicodeScalars.first!.value) at \(position)"
+                )
+                let record = DecisionRecord(user: name, verdict: .ham, mailbox: "m", reason: "r")
+                #expect(record.text == "\(Self.referenceClean(name)): ham, m: r; not learned (dry run)")
+            }
+        }
+    }
+
     @Test("numbers: as String(_:) spells them")
     func numbers() {
         for value in [0, 1, 9, 10, 99, 100, 364, Int.max, Int.min, -1, -364] {
