@@ -69,6 +69,13 @@ final class BatchHandOff<Batch: AnyObject & Sendable>: @unchecked Sendable {
         return stopped ? nil : empty.removeLast()
     }
 
+    /// How many sent batches the consumer has not taken yet: more than none, and it is behind.
+    var backlog: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return full.count
+    }
+
     /// Sends a filled batch to the consumer.
     func send(_ batch: Batch) {
         condition.lock()

@@ -26,6 +26,8 @@ public struct EntryScanner {
 
     /// Entries read so far: journal entries, stream entries or lines.
     public private(set) var entriesRead = 0
+    /// Batches that the read-ahead thread parsed itself, the scanner being behind (for tests).
+    private(set) var batchesParsedAhead = 0
 
     public init(input: JournalInput, filters: FilterSet, keepLines: Bool = false) {
         self.input = input
@@ -121,34 +123,27 @@ public struct EntryScanner {
     }
 
     /// `scanJournal` with the reading on a thread of its own (`JournalReadAhead`): the same
-    /// lines, events and cursors, made here from the bytes the reading thread copied.
+    /// lines, events and cursors, made from the bytes the reading thread copied, here or there.
     private mutating func scanReadingAhead(_ plan: JournalReadAhead.Plan, _ body: (ScannedLine) throws -> Bool) throws {
         let batches = (0..<JournalReadAhead.batchesInFlight).map { _ in JournalReadAhead.Batch() }
         try BatchHandOff.run(batches: batches) { handOff in
             try JournalReadAhead.read(plan, into: handOff)
         } consume: { batch in
             try batch.bytes.withUnsafeBytes { bytes in
-                for entry in batch.entries {
+                let parsed = !batch.outcomes.isEmpty
+                if parsed { batchesParsedAhead += 1 }
+                for (index, entry) in batch.entries.enumerated() {
                     entriesRead += 1
-                    let realtime = entry.realtime
-                    let scanned: ScannedLine
-                    switch entry.line {
-                    case .missing:
-                        scanned = ScannedLine(outcome: .unmatched(.noLine(field: plan.field)), realtime: realtime)
-                    case .tooLong(let count):
-                        scanned = ScannedLine(outcome: .unmatched(.tooLong(bytes: count)), realtime: realtime)
-                    case .bytes(let range):
-                        let line = UnsafeRawBufferPointer(rebasing: bytes[range])
-                        let cursor =
-                            entry.cursor.isEmpty
-                            ? nil
-                            : String(decoding: UnsafeRawBufferPointer(rebasing: bytes[entry.cursor]), as: UTF8.self)
-                        scanned = ScannedLine(
-                            outcome: filters.parse(line: line, cursor: cursor, realtime: realtime),
-                            line: keepLines ? String(decoding: line, as: UTF8.self) : nil,
-                            realtime: realtime
-                        )
+                    var line: String?
+                    if keepLines, case .bytes(let range) = entry.line {
+                        line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
                     }
+                    let scanned = ScannedLine(
+                        outcome: parsed
+                            ? batch.takeOutcome(at: index) : JournalReadAhead.outcome(of: entry, in: bytes, plan),
+                        line: line,
+                        realtime: entry.realtime
+                    )
                     guard try body(scanned) else { return false }
                 }
                 return true

@@ -2,11 +2,15 @@ import SystemdJournal
 
 /// Reads a journal ahead of `EntryScanner`, on a thread of its own, a batch of entries at a time.
 ///
-/// The reading thread does only what needs the `sd_journal` handle, which libsystemd allows on
-/// one thread only: step to each entry, take its time, copy its log line, and, when the line
-/// could make an event, copy its cursor. The scanner's thread parses, classifies and writes
-/// one batch while the next ones are read: on two cores, a replay takes about as long as the
-/// reading alone.
+/// The reading thread does what needs the `sd_journal` handle, which libsystemd allows on one
+/// thread only: step to each entry, take its time, copy its log line, and, when the line could
+/// make an event, copy its cursor. The scanner's thread parses, classifies and writes one
+/// batch while the next ones are read.
+///
+/// Parsing a line depends on nothing but the entry, so either thread can do it, with the same
+/// result. When the scanner falls behind (a batch it has not taken yet is waiting), the reading
+/// thread parses the batch it has just filled rather than wait: the two threads then share the
+/// work, whichever side is slower.
 enum JournalReadAhead {
     /// Entries in a full batch: enough that the hand-off's lock is taken rarely, few enough
     /// that the first records come out at once.
@@ -56,12 +60,16 @@ enum JournalReadAhead {
 
         private(set) var bytes: [UInt8] = []
         private(set) var entries: [Entry] = []
+        /// What the filters made of each entry, when the reading thread parsed the batch; empty
+        /// when it left that to the scanner.
+        private(set) var outcomes: [ParseOutcome] = []
 
         var isFull: Bool { entries.count >= JournalReadAhead.entriesPerBatch || bytes.count >= bytesPerBatch }
 
         /// Empties the batch, keeping its buffers unless a giant line blew one up.
         func removeAll() {
             entries.removeAll(keepingCapacity: true)
+            outcomes.removeAll(keepingCapacity: true)
             if bytes.capacity > 4 * bytesPerBatch {
                 bytes = []
             } else {
@@ -78,6 +86,39 @@ enum JournalReadAhead {
 
         func append(_ entry: Entry) {
             entries.append(entry)
+        }
+
+        /// Moves the outcome of entry `index` out of the batch: a copy would retain every string
+        /// of an event, only for the batch to release them when it is reused.
+        func takeOutcome(at index: Int) -> ParseOutcome {
+            var taken = ParseOutcome.unmatched(.noRule)
+            swap(&taken, &outcomes[index])
+            return taken
+        }
+
+        /// Parses every entry into `outcomes`.
+        func parse(_ plan: Plan) {
+            outcomes.reserveCapacity(entries.count)
+            bytes.withUnsafeBytes { bytes in
+                for entry in entries { outcomes.append(JournalReadAhead.outcome(of: entry, in: bytes, plan)) }
+            }
+        }
+    }
+
+    /// What the filters make of `entry`, whose line and cursor are in `bytes`: the same on either
+    /// thread, and the same as `EntryScanner` reading in place makes of it.
+    static func outcome(of entry: Batch.Entry, in bytes: UnsafeRawBufferPointer, _ plan: Plan) -> ParseOutcome {
+        switch entry.line {
+        case .missing:
+            return .unmatched(.noLine(field: plan.field))
+        case .tooLong(let count):
+            return .unmatched(.tooLong(bytes: count))
+        case .bytes(let range):
+            let line = UnsafeRawBufferPointer(rebasing: bytes[range])
+            let cursor =
+                entry.cursor.isEmpty
+                ? nil : String(decoding: UnsafeRawBufferPointer(rebasing: bytes[entry.cursor]), as: UTF8.self)
+            return plan.filters.parse(line: line, cursor: cursor, realtime: entry.realtime)
         }
     }
 
@@ -98,6 +139,7 @@ enum JournalReadAhead {
                 handOff.send(batch)
                 throw error
             }
+            if handOff.backlog > 0 { batch.parse(plan) }
             handOff.send(batch)
         }
     }

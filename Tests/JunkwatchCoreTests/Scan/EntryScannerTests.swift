@@ -1,8 +1,9 @@
 import Foundation
-import JunkwatchCore
 import SystemdJournal
 import TestSupport
 import Testing
+
+@testable import JunkwatchCore
 
 /// The scanner over real journals, reading ahead on a second thread or not: the same lines,
 /// events and cursors either way.
@@ -50,16 +51,19 @@ struct EntryScannerTests {
         _ input: JournalInput,
         readsAhead: Bool,
         keepLines: Bool = false,
-        stopAfter limit: Int = .max
-    ) throws -> (lines: [String], entriesRead: Int) {
+        stopAfter limit: Int = .max,
+        slowly: Bool = false
+    ) throws -> (lines: [String], entriesRead: Int, parsedAhead: Int) {
         var scanner = EntryScanner(input: input, filters: try shippedFilters("dovecot-mail-log"), keepLines: keepLines)
         scanner.readsAhead = readsAhead
         var lines: [String] = []
         try scanner.run { scanned in
             lines.append("\(scanned.realtime ?? 0) \(scanned.outcome) \(scanned.line ?? "-")")
+            // A scanner that falls behind, so that the reading thread parses batches too.
+            if slowly && lines.count % 2_000 == 0 { usleep(20_000) }
             return lines.count < limit
         }
-        return (lines, scanner.entriesRead)
+        return (lines, scanner.entriesRead, scanner.batchesParsedAhead)
     }
 
     /// Where two scans part, if they do: a short failure message instead of two long arrays.
@@ -85,6 +89,20 @@ struct EntryScannerTests {
             #expect(ahead.lines.contains { $0.contains("cursor: Optional(\"s=") })
             #expect(ahead.lines.contains { $0.contains("the line is too long") })
             #expect(ahead.lines.contains { $0.contains("the entry has no MESSAGE field") })
+        }
+    }
+
+    @Test("batches the reading thread parses itself, the scanner being behind, come out the same")
+    func parsedAhead() throws {
+        let directory = try JournalFixture.make(exportText: Self.journal(count: 16_000))
+        defer { JournalFixture.cleanUp(directory) }
+        for keepLines in [false, true] {
+            let input = JournalInput.journal(.directory(directory))
+            let ahead = try Self.scan(input, readsAhead: true, keepLines: keepLines, slowly: true)
+            let inPlace = try Self.scan(input, readsAhead: false, keepLines: keepLines)
+            #expect(ahead.parsedAhead > 0, "the reading thread never parsed a batch: the test proves nothing")
+            #expect(ahead.entriesRead == inPlace.entriesRead)
+            #expect(Self.firstDifference(ahead.lines, inPlace.lines) == nil)
         }
     }
 
