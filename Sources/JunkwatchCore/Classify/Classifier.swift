@@ -34,6 +34,7 @@ public struct Classifier: Sendable {
     private let spamFlags: NameSet
     private let hamFlags: NameSet
     private var memory: Memory
+    private var reasons = Reasons()
 
     /// Services that deliver mail rather than act for a user; named in the reason only.
     private static let deliveryServices: Set<String> = ["lmtp", "lda", "dovecot-lda"]
@@ -78,7 +79,7 @@ public struct Classifier: Sendable {
         case .ignore(let ignored):
             decision = .ignore(ignored)
         case .learn(let kind, let reason):
-            let verdict = Self.verdict(kind, consume event, reason)
+            let verdict = Self.verdict(kind, consume event, reasons.text(of: reason))
             if known.verdict == kind {
                 decision = .ignore(.repeated(verdict))
             } else {
@@ -100,7 +101,7 @@ public struct Classifier: Sendable {
     /// What `decide` makes of an event: the verdict itself is made once the memory has said
     /// whether it is a repeat, so that it is built once and never copied to be looked at.
     private enum Judgement {
-        case learn(Verdict.Kind, reason: String)
+        case learn(Verdict.Kind, reason: Reason)
         case ignore(Ignored)
     }
 
@@ -133,9 +134,9 @@ public struct Classifier: Sendable {
             case (true, true):
                 return .ignore(.betweenJunk(source: source, mailbox: mailbox))
             case (true, false):
-                return .learn(.ham, reason: "copied out of \(source) into \(mailbox)")
+                return .learn(.ham, reason: .copiedOut(source: source, mailbox: mailbox))
             case (false, true):
-                return .learn(.spam, reason: "copied from \(source) into \(mailbox)")
+                return .learn(.spam, reason: .copiedIn(source: source, mailbox: mailbox))
             case (false, false):
                 return .ignore(.neitherJunk(source: source, mailbox: mailbox))
             }
@@ -146,10 +147,7 @@ public struct Classifier: Sendable {
             guard settings.learnAppendToJunk else {
                 return .ignore(.appendNotLearned(mailbox: mailbox, service: event.service))
             }
-            return .learn(
-                .spam,
-                reason: "saved into \(mailbox) by \(event.service) (an APPEND: a client's move into junk)"
-            )
+            return .learn(.spam, reason: .appended(mailbox: mailbox, service: event.service))
         case .flag:
             guard settings.learnFlags else {
                 return .ignore(.flagsNotLearned)
@@ -163,9 +161,9 @@ public struct Classifier: Sendable {
             case (true, true):
                 return .ignore(.ambiguousFlags(spam: spamFlag ?? "", ham: hamFlag ?? "", mailbox: mailbox))
             case (true, false):
-                return .learn(.spam, reason: "flagged \(spamFlag ?? "") in \(mailbox)")
+                return .learn(.spam, reason: .flagged(flag: spamFlag ?? "", mailbox: mailbox))
             case (false, true):
-                return .learn(.ham, reason: "flagged \(hamFlag ?? "") in \(mailbox)")
+                return .learn(.ham, reason: .flagged(flag: hamFlag ?? "", mailbox: mailbox))
             case (false, false):
                 if let flag = spamFlag ?? hamFlag { return .ignore(.flagAlreadySet(flag)) }
                 return .ignore(.noSpamOrHamFlag(mailbox: mailbox))
