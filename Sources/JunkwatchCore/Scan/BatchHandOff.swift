@@ -9,7 +9,7 @@ import Foundation
 /// after the start. A producer's error reaches the consumer after the batches sent before it,
 /// just where a sequential loop would have thrown it.
 ///
-/// Everything shared sits behind one lock and condition; each side takes it once a batch.
+/// Everything shared sits behind one lock and condition, taken a few times a batch.
 final class BatchHandOff<Batch: AnyObject & Sendable>: @unchecked Sendable {
     // @unchecked: every stored property below is read and written only with `condition` locked.
     private let condition = NSCondition()
