@@ -190,13 +190,19 @@ public final class JournalReader {
 
     /// The current entry's cursor.
     public func cursor() throws -> String {
+        try withCursor { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Calls `body` with the bytes of the current entry's cursor (ASCII, no NUL), valid only
+    /// inside `body`: for a reader that copies cursors somewhere without making `String`s.
+    public func withCursor<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
         var pointer: UnsafeMutablePointer<CChar>?
         let result = sd_journal_get_cursor(handle, &pointer)
         if result == -EADDRNOTAVAIL { throw JournalError.noCurrentEntry }
         try SD.check(result, "sd_journal_get_cursor")
         guard let pointer else { throw JournalError.noCurrentEntry }
         defer { free(pointer) }
-        return String(cString: pointer)
+        return try body(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
     }
 
     /// Whether the current entry is the one `cursor` names.
@@ -241,7 +247,9 @@ public final class JournalReader {
     ) throws -> Result {
         var data: UnsafeRawPointer?
         var length = 0
-        let result = sd_journal_get_data(handle, field, &data, &length)
+        // withCString, not the implicit String-to-pointer conversion, which copies the name into a
+        // new array on every call: this runs once per entry.
+        let result = field.withCString { sd_journal_get_data(handle, $0, &data, &length) }
         if result == -ENOENT { return try body(nil) }
         if result == -EADDRNOTAVAIL { throw JournalError.noCurrentEntry }
         try SD.check(result, "sd_journal_get_data", field)

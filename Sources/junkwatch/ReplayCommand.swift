@@ -48,24 +48,42 @@ struct ReplayCommand: AsyncParsableCommand {
         let settings = try configuration.load()
         let filters = try configuration.filterSet(settings)
         let source = try input.input(stream: stream)
-        var classifier = Classifier(settings: settings.classify)
+        let format = self.format
+        let summary = try await onThreadOfItsOwn {
+            try Self.replay(source, filters: filters, settings: settings.classify, format: format)
+        }
+        printError(summary)
+    }
+
+    /// Scans `source`, printing a record per verdict; returns the summary line.
+    static func replay(
+        _ source: JournalInput,
+        filters: FilterSet,
+        settings: Classifier.Settings,
+        format: OutputFormat
+    ) throws -> String {
+        var classifier = Classifier(settings: settings)
         let output = StandardOutput()
         var scanner = EntryScanner(input: source, filters: filters)
         var events = 0
-        var verdicts: [Verdict.Kind: Int] = [:]
+        var ham = 0
+        var spam = 0
         try scanner.run { scanned in
             guard case .event(let event) = scanned.outcome else { return true }
             events += 1
             guard case .learn(let verdict) = classifier.classify(event) else { return true }
-            verdicts[verdict.kind, default: 0] += 1
-            let record = DecisionRecord(verdict: verdict)
-            output.line(format == .json ? record.jsonLine() : record.text)
+            switch verdict.kind {
+            case .ham: ham += 1
+            case .spam: spam += 1
+            }
+            switch format {
+            case .text: output.line { DecisionRecord.appendText(of: verdict, to: &$0) }
+            case .json: output.line { DecisionRecord.appendJSONLine(of: verdict, to: &$0) }
+            }
             return true
         }
         output.flush()
-        printError(
-            "junkwatch: read \(scanner.entriesRead) entries: \(events) mail events, "
-                + "\(verdicts[.ham, default: 0]) ham and \(verdicts[.spam, default: 0]) spam decisions (dry run)"
-        )
+        return "junkwatch: read \(scanner.entriesRead) entries: \(events) mail events, "
+            + "\(ham) ham and \(spam) spam decisions (dry run)"
     }
 }

@@ -16,6 +16,14 @@ final class StandardOutput {
         if buffer.count >= limit { flush() }
     }
 
+    /// Writes a line that `write` appends to the buffer, without a newline: a record formats
+    /// itself straight into it.
+    func line(_ write: (inout [UInt8]) -> Void) {
+        write(&buffer)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= limit { flush() }
+    }
+
     func flush() {
         var written = 0
         while written < buffer.count {

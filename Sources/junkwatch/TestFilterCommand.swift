@@ -45,7 +45,28 @@ struct TestFilterCommand: AsyncParsableCommand {
         } else {
             source = try input.input(stream: lines)
         }
-        var classifier = Classifier(settings: settings.classify)
+        let format = self.format
+        let showUnmatched = self.showUnmatched
+        try await onThreadOfItsOwn {
+            try Self.scan(
+                source,
+                filters: filters,
+                settings: settings.classify,
+                format: format,
+                showUnmatched: showUnmatched
+            )
+        }
+    }
+
+    /// Scans `source`, printing what the filters and the classifier made of each line, then the summary.
+    static func scan(
+        _ source: JournalInput,
+        filters: FilterSet,
+        settings: Classifier.Settings,
+        format: OutputFormat,
+        showUnmatched: Bool
+    ) throws {
+        var classifier = Classifier(settings: settings)
         var summary = FilterSummary()
         let output = StandardOutput()
         var scanner = EntryScanner(input: source, filters: filters, keepLines: true)

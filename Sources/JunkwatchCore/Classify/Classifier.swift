@@ -34,6 +34,7 @@ public struct Classifier: Sendable {
     private let spamFlags: NameSet
     private let hamFlags: NameSet
     private var memory: Memory
+    private var reasons = Reasons()
 
     /// Services that deliver mail rather than act for a user; named in the reason only.
     private static let deliveryServices: Set<String> = ["lmtp", "lda", "dovecot-lda"]
@@ -63,23 +64,32 @@ public struct Classifier: Sendable {
     }
 
     /// Classifies one event, and remembers what it saw of the message.
-    public mutating func classify(_ event: MailEvent) -> Decision {
-        let key = MessageKey(event)
-        let known = key.flatMap { memory[$0] } ?? Memory.Entry()
+    ///
+    /// The event is consumed: a verdict keeps it, moved rather than copied (a copy costs a retain
+    /// and a release of each of its strings, per event).
+    public mutating func classify(_ event: consuming MailEvent) -> Decision {
+        let key = MessageKey.identifying(event)
+        let recalled = key.map { memory.recall($0) }
+        let known = recalled?.entry ?? Memory.Entry()
         let spamFlag = event.flags.map { flags in flags.first { spamFlags.contains($0) } }
         let hamFlag = event.flags.map { flags in flags.first { hamFlags.contains($0) } }
-        var decision = decide(event, known: known, spamFlag: spamFlag, hamFlag: hamFlag)
         var entry = known
-        if let verdict = decision.verdict {
-            if known.verdict == verdict.kind {
+        let decision: Decision
+        switch decide(event, known: known, spamFlag: spamFlag, hamFlag: hamFlag) {
+        case .ignore(let ignored):
+            decision = .ignore(ignored)
+        case .learn(let kind, let reason):
+            let verdict = Self.verdict(kind, consume event, reasons.text(of: reason))
+            if known.verdict == kind {
                 decision = .ignore(.repeated(verdict))
             } else {
-                entry.verdict = verdict.kind
+                entry.verdict = kind
+                decision = .learn(verdict)
             }
         }
         if let spamFlag { entry.spamFlag = spamFlag != nil }
         if let hamFlag { entry.hamFlag = hamFlag != nil }
-        if let key { memory[key] = entry }
+        if let key, let recalled { memory.remember(entry, for: key, after: recalled) }
         return decision
     }
 
@@ -88,12 +98,19 @@ public struct Classifier: Sendable {
         classify(event).verdict
     }
 
+    /// What `decide` makes of an event: the verdict itself is made once the memory has said
+    /// whether it is a repeat, so that it is built once and never copied to be looked at.
+    private enum Judgement {
+        case learn(Verdict.Kind, reason: Reason)
+        case ignore(Ignored)
+    }
+
     private func decide(
         _ event: MailEvent,
         known: Memory.Entry,
         spamFlag: String??,
         hamFlag: String??
-    ) -> Decision {
+    ) -> Judgement {
         guard userServices.contains(event.service) else {
             if Self.deliveryServices.contains(event.service) {
                 return .ignore(.delivery(service: event.service, kind: event.kind))
@@ -117,9 +134,9 @@ public struct Classifier: Sendable {
             case (true, true):
                 return .ignore(.betweenJunk(source: source, mailbox: mailbox))
             case (true, false):
-                return learn(.ham, event, "copied out of \(source) into \(mailbox)")
+                return .learn(.ham, reason: .copiedOut(source: source, mailbox: mailbox))
             case (false, true):
-                return learn(.spam, event, "copied from \(source) into \(mailbox)")
+                return .learn(.spam, reason: .copiedIn(source: source, mailbox: mailbox))
             case (false, false):
                 return .ignore(.neitherJunk(source: source, mailbox: mailbox))
             }
@@ -130,11 +147,7 @@ public struct Classifier: Sendable {
             guard settings.learnAppendToJunk else {
                 return .ignore(.appendNotLearned(mailbox: mailbox, service: event.service))
             }
-            return learn(
-                .spam,
-                event,
-                "saved into \(mailbox) by \(event.service) (an APPEND: a client's move into junk)"
-            )
+            return .learn(.spam, reason: .appended(mailbox: mailbox, service: event.service))
         case .flag:
             guard settings.learnFlags else {
                 return .ignore(.flagsNotLearned)
@@ -148,9 +161,9 @@ public struct Classifier: Sendable {
             case (true, true):
                 return .ignore(.ambiguousFlags(spam: spamFlag ?? "", ham: hamFlag ?? "", mailbox: mailbox))
             case (true, false):
-                return learn(.spam, event, "flagged \(spamFlag ?? "") in \(mailbox)")
+                return .learn(.spam, reason: .flagged(flag: spamFlag ?? "", mailbox: mailbox))
             case (false, true):
-                return learn(.ham, event, "flagged \(hamFlag ?? "") in \(mailbox)")
+                return .learn(.ham, reason: .flagged(flag: hamFlag ?? "", mailbox: mailbox))
             case (false, false):
                 if let flag = spamFlag ?? hamFlag { return .ignore(.flagAlreadySet(flag)) }
                 return .ignore(.noSpamOrHamFlag(mailbox: mailbox))
@@ -160,8 +173,8 @@ public struct Classifier: Sendable {
         }
     }
 
-    private func learn(_ kind: Verdict.Kind, _ event: MailEvent, _ reason: String) -> Decision {
+    private static func verdict(_ kind: Verdict.Kind, _ event: consuming MailEvent, _ reason: String) -> Verdict {
         let message = MessageReference(mailbox: event.mailbox, uid: event.uid, msgid: event.msgid, size: event.size)
-        return .learn(Verdict(kind: kind, user: event.user, message: message, event: event, reason: reason))
+        return Verdict(kind: kind, user: event.user, message: message, event: event, reason: reason)
     }
 }

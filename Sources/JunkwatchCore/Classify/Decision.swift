@@ -1,8 +1,8 @@
 /// What the classifier made of one event.
 public enum Decision: Sendable, Hashable {
-    /// Train the message: a new judgement. (Boxed, like `Ignored.repeated`: a verdict carries its
-    /// event, and a decision is returned and copied for every event.)
-    indirect case learn(Verdict)
+    /// Train the message: a new judgement. (Not boxed: the caller takes the verdict out of the
+    /// returned decision by moving it, not by copying it out of a box.)
+    case learn(Verdict)
     /// Nothing to learn, and why (`test-filter` prints it).
     case ignore(Ignored)
 

@@ -35,12 +35,22 @@ extension FilterSet {
         let bytes = line.bindMemory(to: UInt8.self)
         var failure: Unmatched = .noRule
         for filter in engine.filters {
-            switch Self.parse(bytes, filter: filter, cursor: cursor, realtime: realtime) {
-            case .event(let event): return .event(event)
+            let outcome = Self.parse(bytes, filter: filter, cursor: cursor, realtime: realtime)
+            switch outcome {
+            case .event: return outcome
             case .unmatched(let reason): failure = Self.worse(failure, reason)
             }
         }
         return .unmatched(failure)
+    }
+
+    /// Whether `line` can make an event at all: it is not too long and some rule's prefilter
+    /// occurs in it, which `parse(line:)` requires before it tries a pattern. A cheap question,
+    /// for a reader that wants to skip work (such as fetching the cursor) for lines that cannot.
+    func mayMakeEvent(line: UnsafeRawBufferPointer) -> Bool {
+        guard line.count <= Self.maximumLineLength else { return false }
+        let bytes = line.bindMemory(to: UInt8.self)
+        return engine.filters.contains { filter in filter.rules.contains { Self.contains(bytes, $0) } }
     }
 
     /// Reads one log line given as bytes.

@@ -89,8 +89,9 @@ public struct DecisionRecord: Sendable, Hashable, Codable {
         self.rule = rule
     }
 
-    /// The record of a verdict, before or after a learner had its say.
-    public init(verdict: Verdict, learner: String? = nil, outcome: Outcome? = nil, latency: Double? = nil) {
+    /// The record of a verdict, before or after a learner had its say. The verdict is consumed:
+    /// its strings move into the record.
+    public init(verdict: consuming Verdict, learner: String? = nil, outcome: Outcome? = nil, latency: Double? = nil) {
         self.init(
             user: verdict.user,
             verdict: verdict.kind,

@@ -1,15 +1,17 @@
 import SystemdJournal
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Reads entries or lines from a `JournalInput` and runs them through a filter set, in order.
 ///
 /// Reading is synchronous and blocking (libsystemd and pipes): run it off Swift's cooperative
-/// threads for long inputs.
+/// threads for long inputs. A journal whose filters all read one field is read ahead on a
+/// thread of its own (`readsAhead`); `run`'s body still sees every entry on the calling thread,
+/// in journal order.
 public struct EntryScanner {
     /// The input.
     public let input: JournalInput
@@ -17,9 +19,15 @@ public struct EntryScanner {
     public let filters: FilterSet
     /// Whether each `ScannedLine` carries its text (costs a copy per line).
     public var keepLines: Bool
+    /// Whether a journal is read on a second thread, a few thousand entries ahead of `run`'s
+    /// body, when the filters allow it (one field, one match). Off, reading happens in between
+    /// calls of the body, on the calling thread. The entries and their order are the same.
+    public var readsAhead = true
 
     /// Entries read so far: journal entries, stream entries or lines.
     public private(set) var entriesRead = 0
+    /// Batches that the read-ahead thread parsed itself, the scanner being behind (for tests).
+    private(set) var batchesParsedAhead = 0
 
     public init(input: JournalInput, filters: FilterSet, keepLines: Bool = false) {
         self.input = input
@@ -63,14 +71,26 @@ public struct EntryScanner {
         until: UInt64?,
         _ body: (ScannedLine) throws -> Bool
     ) throws {
-        let reader = try JournalReader(source)
-        try reader.apply(filters.journalMatch)
-        if let since { try reader.seek(realtime: since) } else { try reader.seekHead() }
         // When every filter reads the same field under the same match, the reader's match already
         // selected the entry: read that one field in place instead of the whole entry.
         let fields = Set(filters.filters.map(\.field))
         let matches = Set(filters.filters.map(\.match))
         let fastField = fields.count == 1 && matches.count == 1 ? fields.first : nil
+        if readsAhead, let fastField {
+            let plan = JournalReadAhead.Plan(
+                source: source,
+                match: filters.journalMatch,
+                since: since,
+                until: until,
+                field: fastField,
+                filters: filters,
+                keepLines: keepLines
+            )
+            return try scanReadingAhead(plan, body)
+        }
+        let reader = try JournalReader(source)
+        try reader.apply(filters.journalMatch)
+        if let since { try reader.seek(realtime: since) } else { try reader.seekHead() }
         while try reader.next() {
             let realtime = try reader.realtime()
             if let until, realtime > until { break }
@@ -82,7 +102,11 @@ public struct EntryScanner {
                         return ScannedLine(outcome: .unmatched(.noLine(field: fastField)), realtime: realtime)
                     }
                     let text = keepLines ? String(decoding: value, as: UTF8.self) : nil
-                    return ScannedLine(outcome: filters.parse(line: value, realtime: realtime), line: text, realtime: realtime)
+                    return ScannedLine(
+                        outcome: filters.parse(line: value, realtime: realtime),
+                        line: text,
+                        realtime: realtime
+                    )
                 }
                 // The cursor costs an allocation: only events need it.
                 if case .event(var event) = scanned.outcome {
@@ -95,6 +119,35 @@ public struct EntryScanner {
                 scanned = ScannedLine(outcome: filters.parse(entry), line: line, realtime: realtime)
             }
             guard try body(scanned) else { return }
+        }
+    }
+
+    /// `scanJournal` with the reading on a thread of its own (`JournalReadAhead`): the same
+    /// lines, events and cursors, made from the bytes the reading thread copied, here or there.
+    private mutating func scanReadingAhead(_ plan: JournalReadAhead.Plan, _ body: (ScannedLine) throws -> Bool) throws {
+        let batches = (0..<JournalReadAhead.batchesInFlight).map { _ in JournalReadAhead.Batch() }
+        try BatchHandOff.run(batches: batches) { handOff in
+            try JournalReadAhead.read(plan, into: handOff)
+        } consume: { batch in
+            try batch.bytes.withUnsafeBytes { bytes in
+                let parsed = !batch.outcomes.isEmpty
+                if parsed { batchesParsedAhead += 1 }
+                for (index, entry) in batch.entries.enumerated() {
+                    entriesRead += 1
+                    var line: String?
+                    if keepLines, case .bytes(let range) = entry.line {
+                        line = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                    }
+                    let scanned = ScannedLine(
+                        outcome: parsed
+                            ? batch.takeOutcome(at: index) : JournalReadAhead.outcome(of: entry, in: bytes, plan),
+                        line: line,
+                        realtime: entry.realtime
+                    )
+                    guard try body(scanned) else { return false }
+                }
+                return true
+            }
         }
     }
 }

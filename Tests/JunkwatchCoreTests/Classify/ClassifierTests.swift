@@ -301,6 +301,25 @@ struct ClassifierTests {
         #expect(classifier.classify(.make(.copy, source: "INBOX", mailbox: "Junk", msgid: "<1@x>")).verdict != nil)
     }
 
+    @Test("reasons name the mailboxes of each event, however many different ones come and go")
+    func reasonsFollowEvents() {
+        var classifier = Classifier()
+        for number in 0..<200 {
+            // Twenty folders, in an order that keeps bringing back ones seen a while ago.
+            let folder = "Folder \(number * 7 % 20)"
+            let spam = classifier.classify(
+                .make(.copy, source: folder, mailbox: "Junk", msgid: "<s\(number)@x>")
+            )
+            #expect(spam.verdict?.reason == "copied from \(folder) into Junk")
+            let ham = classifier.classify(.make(.copy, source: "Spam", mailbox: folder, msgid: "<h\(number)@x>"))
+            #expect(ham.verdict?.reason == "copied out of Spam into \(folder)")
+            let flagged = classifier.classify(
+                .make(.flag, mailbox: folder, msgid: "<f\(number)@x>", flags: [number % 2 == 0 ? "$Junk" : "Junk"])
+            )
+            #expect(flagged.verdict?.reason == "flagged \(number % 2 == 0 ? "$Junk" : "Junk") in \(folder)")
+        }
+    }
+
     @Test("a real session: the verdicts a person would expect")
     func capturedSession() throws {
         let filters = try shippedFilters("dovecot-mail-log")
