@@ -209,3 +209,21 @@ struct ChildProcess: Sendable {
         _ = signal(SIGPIPE, SIG_IGN)
     }()
 }
+
+extension ChildProcess.Failure {
+    /// What a learner reports when its program did not run to the end: a missing program is a
+    /// setting to fix; a hung or failed start may pass, so it is transient.
+    /// - Parameters:
+    ///   - program: the program's name, as the message shows it;
+    ///   - remedy: what fixes a missing program, e.g. "install spamassassin or set the sa-learn path".
+    func stageError(program: String, remedy: String) -> StageError {
+        switch self {
+        case .notFound(let path):
+            return .configuration("\(program) not found at \(path): \(remedy)")
+        case .timedOut(let timeout):
+            return .transient("\(program) did not finish within \(timeout); it was stopped")
+        case .failed(let why):
+            return .transient("running \(program) failed: \(why)")
+        }
+    }
+}

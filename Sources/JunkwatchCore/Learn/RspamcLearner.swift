@@ -139,16 +139,7 @@ public struct RspamcLearner: Learner {
         do {
             report = try await process.run(collecting: BoundedCollector(limit: 64 * 1024))
         } catch {
-            switch error {
-            case .notFound(let path):
-                return .failed(
-                    .configuration("rspamc not found at \(path): install rspamd-client or set the rspamc path")
-                )
-            case .timedOut(let timeout):
-                return .failed(.transient("rspamc did not finish within \(timeout); it was stopped"))
-            case .failed(let why):
-                return .failed(.transient("running rspamc failed: \(why)"))
-            }
+            return .failed(error.stageError(program: "rspamc", remedy: "install rspamd-client or set the rspamc path"))
         }
         return Self.interpret(
             report.status,

@@ -91,16 +91,7 @@ public struct SpamAssassinLearner: Learner {
         do {
             report = try await process.run(collecting: BoundedCollector(limit: 64 * 1024))
         } catch {
-            switch error {
-            case .notFound(let path):
-                return .failed(
-                    .configuration("sa-learn not found at \(path): install spamassassin or set the sa-learn path")
-                )
-            case .timedOut(let timeout):
-                return .failed(.transient("sa-learn did not finish within \(timeout); it was stopped"))
-            case .failed(let why):
-                return .failed(.transient("running sa-learn failed: \(why)"))
-            }
+            return .failed(error.stageError(program: "sa-learn", remedy: "install spamassassin or set the sa-learn path"))
         }
         return Self.interpret(
             report.status,
