@@ -1,6 +1,6 @@
 extension Classifier {
     /// Why a verdict was given, before it is put into words.
-    enum Reason: Equatable, Sendable {
+    enum Reason: Sendable {
         case copiedOut(source: String, mailbox: String)
         case copiedIn(source: String, mailbox: String)
         case appended(mailbox: String, service: String)
@@ -14,6 +14,21 @@ extension Classifier {
             case .appended(let mailbox, let service):
                 "saved into \(mailbox) by \(service) (an APPEND: a client's move into junk)"
             case .flagged(let flag, let mailbox): "flagged \(flag) in \(mailbox)"
+            }
+        }
+
+        /// Whether `text` would be the same bytes for both. (Not `==` on the names: `String`
+        /// calls a precomposed "ü" equal to "u" and a combining diaeresis, which print apart.)
+        func hasSameText(as other: Reason) -> Bool {
+            func same(_ left: String, _ right: String) -> Bool { left.utf8.elementsEqual(right.utf8) }
+            switch (self, other) {
+            case (.copiedOut(let a, let b), .copiedOut(let c, let d)),
+                (.copiedIn(let a, let b), .copiedIn(let c, let d)),
+                (.appended(let a, let b), .appended(let c, let d)),
+                (.flagged(let a, let b), .flagged(let c, let d)):
+                return same(a, c) && same(b, d)
+            default:
+                return false
             }
         }
     }
@@ -33,7 +48,7 @@ extension Classifier {
 
         /// The words of `reason`.
         mutating func text(of reason: Reason) -> String {
-            for entry in recent where entry.reason == reason { return entry.text }
+            for entry in recent where entry.reason.hasSameText(as: reason) { return entry.text }
             let text = reason.text
             if recent.count < Self.size {
                 recent.append((reason, text))

@@ -320,6 +320,16 @@ struct ClassifierTests {
         }
     }
 
+    @Test("a reason spells a mailbox as its event does, even after an equal name spelled otherwise")
+    func reasonsKeepSpelling() {
+        var classifier = Classifier()
+        for (number, folder) in ["M\u{FC}ll", "Mu\u{308}ll", "M\u{FC}ll"].enumerated() {
+            let verdict = classifier.classify(.make(.copy, source: folder, mailbox: "Junk", msgid: "<\(number)@x>"))
+                .verdict
+            #expect(verdict.map { Array($0.reason.utf8) } == Array("copied from \(folder) into Junk".utf8))
+        }
+    }
+
     @Test("a real session: the verdicts a person would expect")
     func capturedSession() throws {
         let filters = try shippedFilters("dovecot-mail-log")
