@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import JunkwatchCore
@@ -141,7 +142,7 @@ struct ByteRegexTests {
             "expunge: ", "flag_change: ", "Mailbox ", "box=", "uid=", "msgid=", "size=", "vsize=", "from=",
             "subject=", "flags=(", "\\Seen", "$Junk", "error", "Info: ", "Junk", "INBOX",
         ]
-        var generator = SplitMix64(seed: 0x6A75_6E6B_7761_7463)
+        var generator = SeededGenerator(seed: 0x6A75_6E6B_7761_7463)
         for _ in 0..<2_000 {
             var line = generator.next() % 3 == 0 ? "" : "imap(u)<1><s>: "
             for _ in 0..<Int(generator.next() % 24) { line += pieces[Int(generator.next() % UInt64(pieces.count))] }
@@ -159,22 +160,5 @@ struct ByteRegexTests {
         let bytes = Array(line.utf8)
         let result = bytes.withUnsafeBufferPointer { pattern.match($0, text: { line }) }
         #expect(result == .noMatch || result == .gaveUp)
-    }
-}
-
-/// A small deterministic random number generator, so that a failure can be replayed.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The testbed that `scripts/testbed start` runs (dovecot, Redis, rspamd, SpamAssassin on
@@ -9,9 +10,7 @@ import Testing
 /// missing variable, because a skip in CI proves nothing.
 struct TestbedEnvironment {
     /// Whether CI demands the integration tests.
-    static var required: Bool {
-        ProcessInfo.processInfo.environment["JUNKWATCH_REQUIRE_INTEGRATION"] == "1"
-    }
+    static var required: Bool { Integration.required }
 
     /// Whether a testbed's environment is there.
     static var available: Bool {
