@@ -10,10 +10,15 @@ extension Configuration {
         "classify.learn_append_to_junk", "classify.learn_flags", "classify.spam_flags", "classify.ham_flags",
         "classify.recent_messages",
         "filters.paths", "filters.enabled",
-        "doveadm.path",
-        "rspamd.enabled", "rspamd.url", "rspamd.password_file",
-        "spamassassin.enabled", "spamassassin.sa_learn",
-        "state.directory",
+        "doveadm.path", "doveadm.config_file", "doveadm.timeout", "doveadm.max_message_size",
+        "rspamd.enabled", "rspamd.url", "rspamd.password_file", "rspamd.password_credential", "rspamd.timeout",
+        "rspamd.client", "rspamd.rspamc", "rspamd.bayes", "rspamd.bayes_scope", "rspamd.replay_bulk",
+        "rspamd.fuzzy", "rspamd.fuzzy_spam_flag", "rspamd.fuzzy_spam_weight", "rspamd.fuzzy_ham_flag",
+        "rspamd.fuzzy_ham_weight",
+        "spamassassin.enabled", "spamassassin.sa_learn", "spamassassin.database", "spamassassin.database_root",
+        "spamassassin.database_template", "spamassassin.timeout",
+        "pipeline.users_in_flight", "pipeline.queue", "pipeline.retry_initial", "pipeline.retry_max",
+        "state.directory", "state.dedupe_days",
     ]
 
     /// Loads a configuration file.
@@ -51,20 +56,21 @@ extension Configuration {
                 configuration.filters = try Self.filters(&table)
             }
             if var table = try top.table("doveadm") {
-                configuration.doveadm.path = try Self.nonEmpty(&table, "path") ?? configuration.doveadm.path
-                try table.checkNoUnknownKeys()
+                configuration.doveadm = try Self.doveadm(&table)
             }
             if var table = try top.table("rspamd") {
                 configuration.rspamd = try Self.rspamd(&table)
             }
             if var table = try top.table("spamassassin") {
-                configuration.spamAssassin.enabled = try table.bool("enabled") ?? configuration.spamAssassin.enabled
-                configuration.spamAssassin.saLearn =
-                    try Self.nonEmpty(&table, "sa_learn") ?? configuration.spamAssassin.saLearn
-                try table.checkNoUnknownKeys()
+                configuration.spamAssassin = try Self.spamAssassin(&table)
+            }
+            if var table = try top.table("pipeline") {
+                configuration.pipeline = try Self.pipeline(&table)
             }
             if var table = try top.table("state") {
                 configuration.state.directory = try Self.nonEmpty(&table, "directory") ?? configuration.state.directory
+                configuration.state.dedupeDays =
+                    try Self.number(&table, "dedupe_days", in: 0...3650) ?? configuration.state.dedupeDays
                 try table.checkNoUnknownKeys()
             }
             try top.checkNoUnknownKeys()
@@ -192,8 +198,138 @@ extension Configuration {
         if let file = try table.string("password_file") {
             rspamd.passwordFile = file.isEmpty ? nil : file
         }
+        if let name = try table.string("password_credential") {
+            if name.contains("/") {
+                throw TOMLProblem(
+                    key: table.name("password_credential"),
+                    message: "\"\(name)\" is not a credential name (the NAME of LoadCredential=NAME:...)"
+                )
+            }
+            rspamd.passwordCredential = name.isEmpty ? nil : name
+        }
+        if rspamd.passwordFile != nil && rspamd.passwordCredential != nil {
+            throw TOMLProblem(
+                key: table.name("password_credential"),
+                message: "set password_file or password_credential, not both"
+            )
+        }
+        rspamd.timeout = try number(&table, "timeout", in: 1...3600) ?? rspamd.timeout
+        if let client = try table.string("client") {
+            guard let value = Rspamd.Client(rawValue: client) else {
+                throw TOMLProblem(key: table.name("client"), message: "\"\(client)\" is not one of \"http\", \"rspamc\"")
+            }
+            rspamd.client = value
+        }
+        rspamd.rspamcPath = try nonEmpty(&table, "rspamc") ?? rspamd.rspamcPath
+        rspamd.bayes = try table.bool("bayes") ?? rspamd.bayes
+        if let scope = try table.string("bayes_scope") {
+            guard let value = BayesScope(rawValue: scope) else {
+                throw TOMLProblem(
+                    key: table.name("bayes_scope"),
+                    message: "\"\(scope)\" is not one of \"user\", \"domain\", \"global\""
+                )
+            }
+            rspamd.bayesScope = value
+        }
+        rspamd.replayBulk = try table.bool("replay_bulk") ?? rspamd.replayBulk
+        rspamd.fuzzy = try table.bool("fuzzy") ?? rspamd.fuzzy
+        rspamd.fuzzySpam = try mark(&table, "spam", default: rspamd.fuzzySpam)
+        rspamd.fuzzyHam = try mark(&table, "ham", default: rspamd.fuzzyHam)
+        if rspamd.fuzzy && rspamd.client == .rspamc {
+            throw TOMLProblem(key: table.name("fuzzy"), message: "fuzzy learning needs client = \"http\"")
+        }
+        if rspamd.enabled && !rspamd.bayes && !rspamd.fuzzy {
+            throw TOMLProblem(
+                key: table.name("bayes"),
+                message: "with bayes = false and fuzzy = false there is nothing to train: set enabled = false"
+            )
+        }
         try table.checkNoUnknownKeys()
         return rspamd
+    }
+
+    /// A fuzzy mark from `fuzzy_<class>_flag` and `fuzzy_<class>_weight`; flag 0 is none.
+    private static func mark(
+        _ table: inout TOMLFields,
+        _ kind: String,
+        default value: RspamdFuzzyLearner.Mark?
+    ) throws(TOMLProblem) -> RspamdFuzzyLearner.Mark? {
+        let flag = try number(&table, "fuzzy_\(kind)_flag", in: 0...Int(Int32.max))
+        let weight = try number(&table, "fuzzy_\(kind)_weight", in: 1...Int(Int32.max))
+        if flag == 0 { return nil }
+        let defaults = value ?? RspamdFuzzyLearner.Mark(flag: kind == "spam" ? 1 : 3, weight: kind == "spam" ? 10 : 15)
+        return RspamdFuzzyLearner.Mark(flag: flag ?? defaults.flag, weight: weight ?? defaults.weight)
+    }
+
+    private static func doveadm(_ table: inout TOMLFields) throws(TOMLProblem) -> Doveadm {
+        var doveadm = Doveadm()
+        doveadm.path = try nonEmpty(&table, "path") ?? doveadm.path
+        if let file = try table.string("config_file") {
+            doveadm.configFile = file.isEmpty ? nil : file
+        }
+        doveadm.timeout = try number(&table, "timeout", in: 1...3600) ?? doveadm.timeout
+        doveadm.maxMessageSize = try number(&table, "max_message_size", in: 1024...(1 << 31)) ?? doveadm.maxMessageSize
+        try table.checkNoUnknownKeys()
+        return doveadm
+    }
+
+    private static func spamAssassin(_ table: inout TOMLFields) throws(TOMLProblem) -> SpamAssassin {
+        var spamAssassin = SpamAssassin()
+        spamAssassin.enabled = try table.bool("enabled") ?? spamAssassin.enabled
+        spamAssassin.saLearn = try nonEmpty(&table, "sa_learn") ?? spamAssassin.saLearn
+        if let database = try table.string("database") {
+            guard let value = SpamAssassin.Database(rawValue: database) else {
+                throw TOMLProblem(
+                    key: table.name("database"),
+                    message: "\"\(database)\" is not one of \"per-user\", \"username\", \"shared\""
+                )
+            }
+            spamAssassin.database = value
+        }
+        if let root = try table.string("database_root") {
+            guard root.isEmpty || root.hasPrefix("/") else {
+                throw TOMLProblem(key: table.name("database_root"), message: "expected an absolute path, found \"\(root)\"")
+            }
+            spamAssassin.databaseRoot = root.isEmpty ? nil : root
+        }
+        if let template = try table.string("database_template") {
+            do {
+                _ = try SpamAssassinDatabasePath(root: "/", template: template)
+            } catch {
+                throw TOMLProblem(key: table.name("database_template"), message: error.message)
+            }
+            spamAssassin.databaseTemplate = template
+        }
+        spamAssassin.timeout = try number(&table, "timeout", in: 1...3600) ?? spamAssassin.timeout
+        try table.checkNoUnknownKeys()
+        return spamAssassin
+    }
+
+    private static func pipeline(_ table: inout TOMLFields) throws(TOMLProblem) -> Pipeline {
+        var pipeline = Pipeline()
+        pipeline.usersInFlight = try number(&table, "users_in_flight", in: 1...256) ?? pipeline.usersInFlight
+        pipeline.queue = try number(&table, "queue", in: 1...1_000_000) ?? pipeline.queue
+        pipeline.retryInitial = try number(&table, "retry_initial", in: 1...3600) ?? pipeline.retryInitial
+        pipeline.retryMax = try number(&table, "retry_max", in: 1...86400) ?? pipeline.retryMax
+        if pipeline.retryMax < pipeline.retryInitial {
+            throw TOMLProblem(key: table.name("retry_max"), message: "must not be less than retry_initial")
+        }
+        try table.checkNoUnknownKeys()
+        return pipeline
+    }
+
+    /// An integer within `range`.
+    private static func number(_ table: inout TOMLFields, _ key: String, in range: ClosedRange<Int>) throws(TOMLProblem)
+        -> Int?
+    {
+        guard let value = try table.int(key) else { return nil }
+        guard range.contains(value) else {
+            throw TOMLProblem(
+                key: table.name(key),
+                message: "expected a number from \(range.lowerBound) to \(range.upperBound), found \(value)"
+            )
+        }
+        return value
     }
 
     /// An array of non-empty strings.

@@ -25,6 +25,8 @@ public struct Configuration: Sendable, Equatable {
     public var rspamd = Rspamd()
     /// `[spamassassin]`: the SpamAssassin learner.
     public var spamAssassin = SpamAssassin()
+    /// `[pipeline]`: how much runs at once, and retries.
+    public var pipeline = Pipeline()
     /// `[state]`: where junkwatch keeps its ledger and cursor.
     public var state = State()
 
@@ -79,41 +81,170 @@ public struct Configuration: Sendable, Equatable {
     public struct Doveadm: Sendable, Equatable {
         /// `path`: the doveadm program; default `/usr/bin/doveadm`.
         public var path: String
+        /// `config_file`: dovecot's configuration, passed as `-c`; default none (`""`, doveadm's own).
+        public var configFile: String?
+        /// `timeout`: seconds one doveadm run may take; default 30.
+        public var timeout: Int
+        /// `max_message_size`: the largest message fetched, in bytes; larger ones are skipped as
+        /// too large; default 33554432 (32 MiB).
+        public var maxMessageSize: Int
 
-        /// Creates the section with the documented default.
-        public init(path: String = "/usr/bin/doveadm") {
+        /// Creates the section; the parameters default to the documented defaults.
+        public init(
+            path: String = "/usr/bin/doveadm",
+            configFile: String? = nil,
+            timeout: Int = 30,
+            maxMessageSize: Int = 32 * 1024 * 1024
+        ) {
             self.path = path
+            self.configFile = configFile
+            self.timeout = timeout
+            self.maxMessageSize = maxMessageSize
         }
     }
 
     /// `[rspamd]`.
     public struct Rspamd: Sendable, Equatable {
+        /// How junkwatch talks to rspamd.
+        public enum Client: String, Sendable, Equatable, CaseIterable {
+            /// The controller's HTTP API (one connection pool, no process per message).
+            case http
+            /// The `rspamc` program, for sites that prefer it (Bayes only).
+            case rspamc
+        }
+
         /// `enabled`: whether to train rspamd; default `true`.
         public var enabled: Bool
         /// `url`: the controller; default `http://127.0.0.1:11334`.
         public var url: String
         /// `password_file`: a file holding the controller password; default none (`""`).
         public var passwordFile: String?
+        /// `password_credential`: the name of a systemd credential holding the password
+        /// (`LoadCredential=`); default none (`""`).
+        public var passwordCredential: String?
+        /// `timeout`: seconds one request may take; default 30.
+        public var timeout: Int
+        /// `client`: `"http"` or `"rspamc"`; default `"http"`.
+        public var client: Client
+        /// `rspamc`: the rspamc program, with `client = "rspamc"`; default `/usr/bin/rspamc`.
+        public var rspamcPath: String
+        /// `bayes`: whether to train Bayes; default `true`.
+        public var bayes: Bool
+        /// `bayes_scope`: whose Bayes database learns: `"user"`, `"domain"` or `"global"`; default `"user"`.
+        public var bayesScope: BayesScope
+        /// `replay_bulk`: whether `replay` marks its learns `Learn-Type: bulk`; default `true`.
+        public var replayBulk: Bool
+        /// `fuzzy`: whether to add messages to the fuzzy storage; default `false`.
+        public var fuzzy: Bool
+        /// `fuzzy_spam_flag`, `fuzzy_spam_weight`: the mark for spam; default flag 1, weight 10.
+        /// A flag of 0 leaves spam out of the fuzzy storage.
+        public var fuzzySpam: RspamdFuzzyLearner.Mark?
+        /// `fuzzy_ham_flag`, `fuzzy_ham_weight`: the mark for ham; default flag 3, weight 15.
+        /// A flag of 0 leaves ham out of the fuzzy storage.
+        public var fuzzyHam: RspamdFuzzyLearner.Mark?
 
         /// Creates the section; the parameters default to the documented defaults.
-        public init(enabled: Bool = true, url: String = "http://127.0.0.1:11334", passwordFile: String? = nil) {
+        public init(
+            enabled: Bool = true,
+            url: String = "http://127.0.0.1:11334",
+            passwordFile: String? = nil,
+            passwordCredential: String? = nil,
+            timeout: Int = 30,
+            client: Client = .http,
+            rspamcPath: String = "/usr/bin/rspamc",
+            bayes: Bool = true,
+            bayesScope: BayesScope = .user,
+            replayBulk: Bool = true,
+            fuzzy: Bool = false,
+            fuzzySpam: RspamdFuzzyLearner.Mark? = RspamdFuzzyLearner.Mark(flag: 1, weight: 10),
+            fuzzyHam: RspamdFuzzyLearner.Mark? = RspamdFuzzyLearner.Mark(flag: 3, weight: 15)
+        ) {
             self.enabled = enabled
             self.url = url
             self.passwordFile = passwordFile
+            self.passwordCredential = passwordCredential
+            self.timeout = timeout
+            self.client = client
+            self.rspamcPath = rspamcPath
+            self.bayes = bayes
+            self.bayesScope = bayesScope
+            self.replayBulk = replayBulk
+            self.fuzzy = fuzzy
+            self.fuzzySpam = fuzzySpam
+            self.fuzzyHam = fuzzyHam
+        }
+
+        /// Where the password comes from: the credential, else the file, else none.
+        public var password: RspamdPassword {
+            if let passwordCredential { return .credential(passwordCredential) }
+            if let passwordFile { return .file(passwordFile) }
+            return .none
         }
     }
 
     /// `[spamassassin]`.
     public struct SpamAssassin: Sendable, Equatable {
+        /// Which Bayes database sa-learn trains.
+        public enum Database: String, Sendable, Equatable, CaseIterable {
+            /// A file database per user under `database_root`, `--dbpath` from `database_template`.
+            case perUser = "per-user"
+            /// `-u USER`, for SQL or Redis Bayes stores keyed by user name.
+            case username
+            /// sa-learn's own database (`bayes_path` in SpamAssassin's configuration).
+            case shared
+        }
+
         /// `enabled`: whether to train SpamAssassin; default `false`.
         public var enabled: Bool
         /// `sa_learn`: the sa-learn program; default `/usr/bin/sa-learn`.
         public var saLearn: String
+        /// `database`: `"per-user"`, `"username"` or `"shared"`; default `"per-user"`.
+        public var database: Database
+        /// `database_root`: the directory of the per-user databases; default `""`, the state
+        /// directory's `spamassassin/`.
+        public var databaseRoot: String?
+        /// `database_template`: a per-user database below the root (`%u` user, `%d` domain,
+        /// `%l` local part); default `%d/%l/bayes`.
+        public var databaseTemplate: String
+        /// `timeout`: seconds one sa-learn run may take; default 120.
+        public var timeout: Int
 
         /// Creates the section; the parameters default to the documented defaults.
-        public init(enabled: Bool = false, saLearn: String = "/usr/bin/sa-learn") {
+        public init(
+            enabled: Bool = false,
+            saLearn: String = "/usr/bin/sa-learn",
+            database: Database = .perUser,
+            databaseRoot: String? = nil,
+            databaseTemplate: String = "%d/%l/bayes",
+            timeout: Int = 120
+        ) {
             self.enabled = enabled
             self.saLearn = saLearn
+            self.database = database
+            self.databaseRoot = databaseRoot
+            self.databaseTemplate = databaseTemplate
+            self.timeout = timeout
+        }
+    }
+
+    /// `[pipeline]`.
+    public struct Pipeline: Sendable, Equatable {
+        /// `users_in_flight`: how many users' messages are fetched and learned at once (each
+        /// user's in order); default 4.
+        public var usersInFlight: Int
+        /// `queue`: how many decisions may wait for a fetch; reading pauses beyond; default 1000.
+        public var queue: Int
+        /// `retry_initial`: seconds before the first retry of a transient failure; default 1.
+        public var retryInitial: Int
+        /// `retry_max`: the longest wait between retries, in seconds; default 300.
+        public var retryMax: Int
+
+        /// Creates the section; the parameters default to the documented defaults.
+        public init(usersInFlight: Int = 4, queue: Int = 1000, retryInitial: Int = 1, retryMax: Int = 300) {
+            self.usersInFlight = usersInFlight
+            self.queue = queue
+            self.retryInitial = retryInitial
+            self.retryMax = retryMax
         }
     }
 
@@ -121,10 +252,14 @@ public struct Configuration: Sendable, Equatable {
     public struct State: Sendable, Equatable {
         /// `directory`: where the ledger and cursor live; default `/var/lib/junkwatch`.
         public var directory: String
+        /// `dedupe_days`: how long a learn is remembered, so that the same action again is not
+        /// sent twice; default 30.
+        public var dedupeDays: Int
 
-        /// Creates the section with the documented default.
-        public init(directory: String = "/var/lib/junkwatch") {
+        /// Creates the section; the parameters default to the documented defaults.
+        public init(directory: String = "/var/lib/junkwatch", dedupeDays: Int = 30) {
             self.directory = directory
+            self.dedupeDays = dedupeDays
         }
     }
 }
