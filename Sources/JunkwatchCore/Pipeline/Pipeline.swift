@@ -1,0 +1,454 @@
+public import Foundation
+import Synchronization
+
+/// Runs verdicts through the stages after classification: dedupe (the store), fetch, learn (every
+/// learner), store and report.
+///
+/// Each user's verdicts are handled in the order they were submitted; different users' run at
+/// the same time, up to ``Settings/usersInFlight``. Submitting waits while
+/// ``Settings/queueCapacity`` verdicts are queued or in flight, so reading pauses when the learners
+/// fall behind. Every verdict ends as one record per learner, stored in one transaction together
+/// with the journal cursor up to which everything is finished (the low-watermark), then reported.
+///
+/// ```swift
+/// let pipeline = Pipeline(fetcher: fetcher, learners: learners, store: ledger, reporter: journal, settings: settings)
+/// async let summary = pipeline.run()
+/// for verdict in verdicts { await pipeline.submit(verdict) }
+/// pipeline.finishInput()
+/// print(try await summary)
+/// ```
+public final class Pipeline: Sendable {
+    /// How a pipeline runs.
+    public struct Settings: Sendable {
+        /// How many users' verdicts are worked on at once.
+        public var usersInFlight: Int
+        /// How many verdicts may be queued or in flight before submitting waits.
+        public var queueCapacity: Int
+        /// How failed stages are retried.
+        public var retry: RetryPolicy
+        /// How far back the store's memory counts: the same verdict for the same message within it
+        /// is not sent again. `nil` forgets nothing.
+        public var dedupeWindow: TimeInterval?
+        /// Sends every verdict to the learners, whatever the store remembers (`replay --force`).
+        public var force: Bool
+        /// Whether the store's cursor follows the watermark (the service), or is left alone (a replay).
+        public var savesCursor: Bool
+        /// Whether records carry the time from the log line to the record (following the journal
+        /// live); a replay of history leaves it out.
+        public var measuresLatency: Bool
+
+        /// Creates settings.
+        public init(
+            usersInFlight: Int = 4,
+            queueCapacity: Int = 1000,
+            retry: RetryPolicy = RetryPolicy(),
+            dedupeWindow: TimeInterval? = 30 * 86400,
+            force: Bool = false,
+            savesCursor: Bool = true,
+            measuresLatency: Bool = true
+        ) {
+            precondition(usersInFlight > 0 && queueCapacity > 0)
+            self.usersInFlight = usersInFlight
+            self.queueCapacity = queueCapacity
+            self.retry = retry
+            self.dedupeWindow = dedupeWindow
+            self.force = force
+            self.savesCursor = savesCursor
+            self.measuresLatency = measuresLatency
+        }
+    }
+
+    /// Something the service shows an administrator while it happens.
+    public enum Event: Sendable {
+        /// A stage failed and will be retried after `delay`; nothing later is stored as finished
+        /// meanwhile for this user.
+        case retrying(stage: String, user: String, error: StageError, attempt: Int, delay: Duration)
+        /// A stage that was being retried worked again.
+        case recovered(stage: String, user: String, attempts: Int)
+    }
+
+    /// A verdict with its place in line.
+    struct Job: Sendable {
+        var verdict: Verdict
+        var ticket: Watermark.Ticket
+    }
+
+    private struct State: ~Copyable {
+        var watermark = Watermark()
+        var summary = PipelineSummary()
+        var failure: (any Error)?
+    }
+
+    private let fetcher: any MessageFetcher
+    private let learners: [any Learner]
+    private let store: any DecisionStore
+    private let reporter: any DecisionReporter
+    /// How the pipeline runs.
+    public let settings: Settings
+    private let events: @Sendable (Event) -> Void
+    private let now: @Sendable () -> Date
+    private let queue: UserQueue<Job>
+    private let state = Mutex(State())
+    private let stopping = Atomic<Bool>(false)
+
+    /// Creates a pipeline.
+    /// - Parameters:
+    ///   - events: told of retries as they happen (for STATUS= and the log); called from any task.
+    ///   - now: the clock, for records and the dedupe window.
+    public init(
+        fetcher: any MessageFetcher,
+        learners: [any Learner],
+        store: any DecisionStore,
+        reporter: any DecisionReporter,
+        settings: Settings = Settings(),
+        events: @escaping @Sendable (Event) -> Void = { _ in },
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        precondition(!learners.isEmpty, "a pipeline needs a learner")
+        self.fetcher = fetcher
+        self.learners = learners
+        self.store = store
+        self.reporter = reporter
+        self.settings = settings
+        self.events = events
+        self.now = now
+        self.queue = UserQueue(capacity: settings.queueCapacity)
+    }
+
+    // MARK: - Input
+
+    /// Queues a verdict, waiting while the queue is full.
+    /// - Returns: `false` when the pipeline was stopped or its input finished, and the verdict dropped.
+    @discardableResult
+    public func submit(_ verdict: Verdict) async -> Bool {
+        let job = open(verdict)
+        return await queue.submit(job, user: verdict.user)
+    }
+
+    /// `submit` for a producer on a thread of its own (a journal scan): blocks the thread while
+    /// the queue is full.
+    @discardableResult
+    public func submitWaiting(_ verdict: Verdict) -> Bool {
+        let job = open(verdict)
+        return queue.submitWaiting(job, user: verdict.user)
+    }
+
+    private func open(_ verdict: Verdict) -> Job {
+        let ticket = state.withLock { $0.watermark.open(cursor: verdict.event.cursor) }
+        return Job(verdict: verdict, ticket: ticket)
+    }
+
+    /// Entries up to and including `cursor` needed no decision: the saved cursor may move past
+    /// them once everything before is finished. Call it now and then, not for every entry.
+    /// - Throws: the store's error when saving the cursor fails.
+    public func pass(cursor: String) throws {
+        guard settings.savesCursor else { return }
+        try state.withLock { state in
+            state.watermark.pass(cursor: cursor)
+            if let advanced = state.watermark.takeAdvance() {
+                try store.saveCursor(advanced)
+            }
+        }
+    }
+
+    /// No more verdicts will come: ``run()`` returns once the queued ones are done.
+    public func finishInput() {
+        queue.finish()
+    }
+
+    /// Stops: queued verdicts are dropped, retries end, and what a learner is doing right now is
+    /// finished and stored. Nothing dropped is stored as done, so the saved cursor stays before it
+    /// and the next run does it.
+    public func stop() {
+        stopping.store(true, ordering: .relaxed)
+        queue.stop()
+    }
+
+    /// Whether ``stop()`` was called.
+    public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    /// Verdicts queued or in flight.
+    public var backlog: Int { queue.count }
+
+    /// The counts so far.
+    public var summary: PipelineSummary { state.withLock { $0.summary } }
+
+    // MARK: - Running
+
+    /// Runs the workers until the input is finished and everything queued is done, or the
+    /// pipeline is stopped.
+    /// - Returns: the counts of the run.
+    /// - Throws: the store's error when a record or the cursor cannot be stored: the pipeline
+    ///   stops then, since going on would learn without remembering.
+    public func run() async throws -> PipelineSummary {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<settings.usersInFlight {
+                group.addTask {
+                    while let work = await self.queue.take() {
+                        await self.process(work.item)
+                        self.queue.done(user: work.user)
+                    }
+                }
+            }
+        }
+        return try state.withLock { state in
+            if let failure = state.failure { throw failure }
+            return state.summary
+        }
+    }
+
+    private func fail(_ error: any Error) {
+        state.withLock { state in
+            if state.failure == nil { state.failure = error }
+        }
+        stop()
+    }
+
+    /// Dedupe, fetch, learn, store and report one verdict.
+    private func process(_ job: Job) async {
+        let verdict = job.verdict
+        var records: [DecisionRecord] = []
+        var pending: [(learner: any Learner, reversal: Bool)] = []
+        do {
+            for learner in learners {
+                if let cursor = verdict.event.cursor, try store.isRecorded(sourceCursor: cursor, learner: learner.name) {
+                    continue
+                }
+                guard !settings.force,
+                    let prior = try store.lastLearn(
+                        user: verdict.user,
+                        message: verdict.message,
+                        learner: learner.name,
+                        since: settings.dedupeWindow.map { now().addingTimeInterval(-$0) } ?? .distantPast
+                    )
+                else {
+                    pending.append((learner, false))
+                    continue
+                }
+                if prior.verdict == verdict.kind {
+                    let when = Self.timestamp(prior.time)
+                    records.append(
+                        record(
+                            verdict,
+                            learner: learner.name,
+                            outcome: .alreadyLearned,
+                            detail: "learned as \(verdict.kind.rawValue) by junkwatch on \(when): not sent again"
+                        )
+                    )
+                } else {
+                    pending.append((learner, true))
+                }
+            }
+        } catch {
+            fail(error)
+            return
+        }
+        var complete = true
+        if !pending.isEmpty {
+            let learned = await fetchAndLearn(verdict, pending)
+            records += learned.records
+            complete = learned.complete
+        }
+        store(records, finishing: complete ? job.ticket : nil)
+        for record in records { await reporter.report(record) }
+    }
+
+    /// Fetches the message once and hands it to each pending learner, retrying as the policy says.
+    /// `complete` is false when the pipeline stopped before every learner was done.
+    private func fetchAndLearn(
+        _ verdict: Verdict,
+        _ pending: [(learner: any Learner, reversal: Bool)]
+    ) async -> (records: [DecisionRecord], complete: Bool) {
+        let locator = MessageLocator(
+            user: verdict.user,
+            mailbox: verdict.message.mailbox,
+            uid: verdict.message.uid,
+            messageID: verdict.message.msgid.isEmpty ? nil : verdict.message.msgid,
+            size: verdict.message.size
+        )
+        let messageClass: MessageClass = verdict.kind == .ham ? .ham : .spam
+        let fetched = await retrying(stage: "fetch", user: verdict.user) { () async -> Result<FetchResult, StageError> in
+            do {
+                return .success(try await fetcher.fetch(locator, preferring: messageClass))
+            } catch let error as StageError {
+                return .failure(error)
+            } catch {
+                return .failure(.transient("fetching the message failed: \(error)"))
+            }
+        }
+        let outcomeForAll: (DecisionRecord.Outcome, String)
+        switch fetched {
+        case nil:
+            return ([], false)
+        case .failure(let error)?:
+            outcomeForAll = (.failed, "fetching the message: \(error)")
+        case .success(.gone(let reason))?:
+            outcomeForAll = (.gone, reason)
+        case .success(.tooLarge(let size, let limit))?:
+            outcomeForAll = (
+                .skipped, "too large to learn: \(size) bytes, more than doveadm.max_message_size = \(limit)"
+            )
+        case .success(.message(let bytes, let mailbox, let uid))?:
+            var where_ = ""
+            if mailbox != verdict.message.mailbox || uid != verdict.message.uid {
+                where_ = " (found in \(StageText.quoted(mailbox)) uid \(uid) by its Message-ID)"
+            }
+            let outcomes = await withTaskGroup(of: (Int, LearnOutcome?).self) { group in
+                for (index, entry) in pending.enumerated() {
+                    group.addTask {
+                        let outcome = await self.retrying(stage: entry.learner.name, user: verdict.user) {
+                            () async -> Result<LearnOutcome, StageError> in
+                            let outcome = await entry.learner.learn(
+                                bytes,
+                                as: messageClass,
+                                locator: locator,
+                                reversal: entry.reversal
+                            )
+                            if case .failed(let error) = outcome { return .failure(error) }
+                            return .success(outcome)
+                        }
+                        switch outcome {
+                        case nil: return (index, nil)
+                        case .success(let outcome)?: return (index, outcome)
+                        case .failure(let error)?: return (index, .failed(error))
+                        }
+                    }
+                }
+                var outcomes = [LearnOutcome?](repeating: nil, count: pending.count)
+                for await (index, outcome) in group { outcomes[index] = outcome }
+                return outcomes
+            }
+            var records: [DecisionRecord] = []
+            for (index, outcome) in outcomes.enumerated() {
+                guard let outcome else { continue }
+                records.append(
+                    record(
+                        verdict,
+                        learner: pending[index].learner.name,
+                        outcome: Self.recordOutcome(outcome),
+                        detail: outcome.reason + where_,
+                        reversal: pending[index].reversal
+                    )
+                )
+            }
+            return (records, records.count == pending.count)
+        }
+        let records = pending.map { entry in
+            record(verdict, learner: entry.learner.name, outcome: outcomeForAll.0, detail: outcomeForAll.1)
+        }
+        return (records, true)
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or the pipeline stops (`nil`).
+    private func retrying<Value: Sendable>(
+        stage: String,
+        user: String,
+        _ attempt: () async -> Result<Value, StageError>
+    ) async -> Result<Value, StageError>? {
+        var number = 1
+        while true {
+            let result = await attempt()
+            switch result {
+            case .success:
+                if number > 1 { events(.recovered(stage: stage, user: user, attempts: number)) }
+                return result
+            case .failure(let error):
+                guard settings.retry.retries(error, afterAttempt: number) else { return result }
+                if isStopping { return nil }
+                let delay = settings.retry.delay(afterAttempt: number)
+                events(.retrying(stage: stage, user: user, error: error, attempt: number, delay: delay))
+                guard await pause(for: delay) else { return nil }
+                number += 1
+            }
+        }
+    }
+
+    /// Sleeps for `delay`, waking early when the pipeline stops; `false` if it stopped.
+    private func pause(for delay: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: delay)
+        while clock.now < deadline {
+            if isStopping { return false }
+            let step = min(deadline - clock.now, .milliseconds(100))
+            try? await Task.sleep(for: step)
+        }
+        return !isStopping
+    }
+
+    /// Stores the records, and the cursor when `ticket` finishes its entry and moves the watermark.
+    private func store(_ records: [DecisionRecord], finishing ticket: Watermark.Ticket?) {
+        do {
+            try state.withLock { state in
+                if let ticket { state.watermark.finish(ticket) }
+                let cursor = settings.savesCursor ? state.watermark.takeAdvance() : nil
+                if !records.isEmpty {
+                    try store.commit(records, cursor: cursor, at: now())
+                } else if let cursor {
+                    try store.saveCursor(cursor)
+                }
+                state.summary.add(records, abandoned: ticket == nil)
+            }
+        } catch {
+            fail(error)
+        }
+    }
+
+    private func record(
+        _ verdict: Verdict,
+        learner: String,
+        outcome: DecisionRecord.Outcome,
+        detail: String,
+        reversal: Bool = false
+    ) -> DecisionRecord {
+        var record = DecisionRecord(verdict: verdict, learner: learner, outcome: outcome)
+        let turn = reversal ? " (a reversal: learned as \(verdict.kind == .ham ? "spam" : "ham") before)" : ""
+        record.reason = detail.isEmpty ? verdict.reason + turn : "\(verdict.reason)\(turn); \(detail)"
+        if settings.measuresLatency, let realtime = verdict.event.realtime {
+            let seconds = now().timeIntervalSince1970 - Double(realtime) / 1_000_000
+            record.latency = max(0, (seconds * 1000).rounded() / 1000)
+        }
+        return record
+    }
+
+    private static func recordOutcome(_ outcome: LearnOutcome) -> DecisionRecord.Outcome {
+        switch outcome {
+        case .learned: return .learned
+        case .alreadyLearned: return .alreadyLearned
+        case .skipped: return .skipped
+        case .failed: return .failed
+        }
+    }
+
+    private static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
+
+/// The counts of a pipeline run.
+public struct PipelineSummary: Sendable, Equatable {
+    /// Verdicts whose records were stored.
+    public var decisions = 0
+    /// Records per outcome.
+    public var outcomes: [DecisionRecord.Outcome: Int] = [:]
+    /// Records per learner and outcome.
+    public var byLearner: [String: [DecisionRecord.Outcome: Int]] = [:]
+    /// Verdicts left unfinished when the pipeline stopped (the next run does them).
+    public var unfinished = 0
+
+    /// Creates empty counts.
+    public init() {}
+
+    /// Records with the outcome `failed`.
+    public var failed: Int { outcomes[.failed, default: 0] }
+
+    mutating func add(_ records: [DecisionRecord], abandoned: Bool) {
+        if abandoned { unfinished += 1 } else { decisions += 1 }
+        for record in records {
+            guard let outcome = record.outcome else { continue }
+            outcomes[outcome, default: 0] += 1
+            byLearner[record.learner ?? "", default: [:]][outcome, default: 0] += 1
+        }
+    }
+}
