@@ -22,4 +22,13 @@ public protocol Learner: Sendable {
         locator: MessageLocator,
         reversal: Bool
     ) async -> LearnOutcome
+
+    /// Checks that the learner can work (its server answers, its password is taken, its program
+    /// runs) without teaching anything; `nil` when it can.
+    func check() async -> StageError?
+}
+
+extension Learner {
+    /// Nothing to check by default.
+    public func check() async -> StageError? { nil }
 }

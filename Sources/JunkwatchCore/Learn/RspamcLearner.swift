@@ -217,3 +217,16 @@ public struct RspamcLearner: Learner {
         "rspamc: \(said): the rspamc connect setting must name the controller worker (port 11334 by default)"
     }
 }
+
+extension RspamcLearner {
+    /// Checks that the program exists and can be run.
+    public func check() async -> StageError? {
+        let path = configuration.rspamcPath
+        guard access(path, X_OK) == 0 else {
+            return .configuration(
+                "\(StageText.quoted(path)) cannot be run (\(String(cString: strerror(errno)))): install it or fix rspamd.rspamc"
+            )
+        }
+        return nil
+    }
+}

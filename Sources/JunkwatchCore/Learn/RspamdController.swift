@@ -138,6 +138,34 @@ public struct RspamdController: Sendable {
         }
     }
 
+    /// Asks the controller for `/stat` with the password: whether rspamd answers and takes the
+    /// password, before any message is sent.
+    /// - Throws: a transient error when rspamd cannot be reached; a configuration error naming the
+    ///   setting when the URL or the password is wrong.
+    public func check() async throws(StageError) {
+        let password = try configuration.password.load(environment: environment)
+        let base = configuration.url.hasSuffix("/") ? String(configuration.url.dropLast()) : configuration.url
+        var request = HTTPClientRequest(url: base + "/stat")
+        request.method = .GET
+        if let password {
+            request.headers.add(name: "Password", value: password)
+        }
+        let response: Response
+        do {
+            let answer = try await client.execute(request, timeout: .seconds(10))
+            var collected = try await answer.body.collect(upTo: 1024 * 1024)
+            response = Response(
+                status: Int(answer.status.code),
+                body: collected.readBytes(length: collected.readableBytes) ?? []
+            )
+        } catch let error as HTTPClientError {
+            throw Self.stageError(error, url: base + "/stat", timeout: .seconds(10))
+        } catch {
+            throw .transient("rspamd controller \(base)/stat unreachable: \(error)")
+        }
+        guard response.status == 200 else { throw unexpected(response, path: "/stat") }
+    }
+
     /// The error for a request that got no answer.
     private static func stageError(_ error: HTTPClientError, url: String, timeout: Duration) -> StageError {
         switch error {

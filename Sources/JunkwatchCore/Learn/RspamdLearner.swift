@@ -66,3 +66,15 @@ public struct RspamdLearner: Learner {
         }
     }
 }
+
+extension RspamdLearner {
+    /// Asks the controller for its statistics with the password.
+    public func check() async -> StageError? {
+        do {
+            try await controller.check()
+            return nil
+        } catch {
+            return error
+        }
+    }
+}

@@ -36,6 +36,9 @@ public final class Pipeline: Sendable {
         /// Whether records carry the time from the log line to the record (following the journal
         /// live); a replay of history leaves it out.
         public var measuresLatency: Bool
+        /// Whether a configuration error that is not retried (a wrong password) stops the run after
+        /// its records are stored: a replay stops rather than fail every message the same way.
+        public var stopsOnConfigurationError: Bool
 
         /// Creates settings.
         public init(
@@ -45,7 +48,8 @@ public final class Pipeline: Sendable {
             dedupeWindow: TimeInterval? = 30 * 86400,
             force: Bool = false,
             savesCursor: Bool = true,
-            measuresLatency: Bool = true
+            measuresLatency: Bool = true,
+            stopsOnConfigurationError: Bool = false
         ) {
             precondition(usersInFlight > 0 && queueCapacity > 0)
             self.usersInFlight = usersInFlight
@@ -55,6 +59,7 @@ public final class Pipeline: Sendable {
             self.force = force
             self.savesCursor = savesCursor
             self.measuresLatency = measuresLatency
+            self.stopsOnConfigurationError = stopsOnConfigurationError
         }
     }
 
@@ -244,21 +249,27 @@ public final class Pipeline: Sendable {
             return
         }
         var complete = true
+        var configurationError: StageError?
         if !pending.isEmpty {
             let learned = await fetchAndLearn(verdict, pending)
             records += learned.records
             complete = learned.complete
+            configurationError = learned.configurationError
         }
         store(records, finishing: complete ? job.ticket : nil)
         for record in records { await reporter.report(record) }
+        if settings.stopsOnConfigurationError, let configurationError {
+            fail(configurationError)
+        }
     }
 
     /// Fetches the message once and hands it to each pending learner, retrying as the policy says.
-    /// `complete` is false when the pipeline stopped before every learner was done.
+    /// `complete` is false when the pipeline stopped before every learner was done;
+    /// `configurationError` is a configuration error a stage ended with.
     private func fetchAndLearn(
         _ verdict: Verdict,
         _ pending: [(learner: any Learner, reversal: Bool)]
-    ) async -> (records: [DecisionRecord], complete: Bool) {
+    ) async -> (records: [DecisionRecord], complete: Bool, configurationError: StageError?) {
         let locator = MessageLocator(
             user: verdict.user,
             mailbox: verdict.message.mailbox,
@@ -279,9 +290,12 @@ public final class Pipeline: Sendable {
         let outcomeForAll: (DecisionRecord.Outcome, String)
         switch fetched {
         case nil:
-            return ([], false)
+            return ([], false, nil)
         case .failure(let error)?:
-            outcomeForAll = (.failed, "fetching the message: \(error)")
+            let records = pending.map { entry in
+                record(verdict, learner: entry.learner.name, outcome: .failed, detail: "fetching the message: \(error)")
+            }
+            return (records, true, error.kind == .configuration ? error : nil)
         case .success(.gone(let reason))?:
             outcomeForAll = (.gone, reason)
         case .success(.tooLarge(let size, let limit))?:
@@ -319,8 +333,10 @@ public final class Pipeline: Sendable {
                 return outcomes
             }
             var records: [DecisionRecord] = []
+            var configurationError: StageError?
             for (index, outcome) in outcomes.enumerated() {
                 guard let outcome else { continue }
+                if case .failed(let error) = outcome, error.kind == .configuration { configurationError = error }
                 records.append(
                     record(
                         verdict,
@@ -331,12 +347,12 @@ public final class Pipeline: Sendable {
                     )
                 )
             }
-            return (records, records.count == pending.count)
+            return (records, records.count == pending.count, configurationError)
         }
         let records = pending.map { entry in
             record(verdict, learner: entry.learner.name, outcome: outcomeForAll.0, detail: outcomeForAll.1)
         }
-        return (records, true)
+        return (records, true, nil)
     }
 
     /// Runs `attempt` until it succeeds, fails for good, or the pipeline stops (`nil`).
