@@ -82,6 +82,8 @@ let package = Package(
             name: "junkwatchTests",
             dependencies: [
                 "junkwatch",
+                "JunkwatchCore",
+                "SystemdJournal",
                 "TestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]

@@ -14,8 +14,10 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read this journald namespace.", valueName: "name"))
     var namespace: String?
 
+    // Unconditional: a relative time such as "-7d" starts with a dash and is still the value.
     @Option(
         name: .shortAndLong,
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Start at this time: \"2026-11-01\", \"2026-11-01 08:00\", \"-7d\", \"yesterday\", \"@1700000000\".",
             valueName: "time"
@@ -23,7 +25,11 @@ struct InputOptions: ParsableArguments {
     )
     var since: String?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Stop after this time (same forms as --since).", valueName: "time"))
+    @Option(
+        name: .shortAndLong,
+        parsing: .unconditional,
+        help: ArgumentHelp("Stop after this time (same forms as --since).", valueName: "time")
+    )
     var until: String?
 
     @Option(

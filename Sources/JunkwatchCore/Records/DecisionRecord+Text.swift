@@ -99,7 +99,7 @@ extension DecisionRecord {
 
     /// Appends `string` with every control character (Unicode category Cc: U+0000 to U+001F
     /// and U+007F to U+009F) replaced by `?`.
-    private static func appendClean(_ string: String, to buffer: inout [UInt8]) {
+    static func appendClean(_ string: String, to buffer: inout [UInt8]) {
         if string.utf8.withContiguousStorageIfAvailable({ appendClean($0, to: &buffer) }) == nil {
             Array(string.utf8).withUnsafeBufferPointer { appendClean($0, to: &buffer) }
         }
