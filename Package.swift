@@ -75,7 +75,13 @@ let package = Package(
         ),
         .testTarget(
             name: "JunkwatchCoreTests",
-            dependencies: ["JunkwatchCore", "SystemdJournal", "TestSupport"],
+            dependencies: [
+                "JunkwatchCore",
+                "SystemdJournal",
+                "TestSupport",
+                // The ledger's tests look into its database: integrity checks, a newer schema.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
