@@ -214,9 +214,13 @@ public final class Pipeline: Sendable {
         let verdict = job.verdict
         var records: [DecisionRecord] = []
         var pending: [(learner: any Learner, reversal: Bool)] = []
+        var recorded = 0
         do {
             for learner in learners {
-                if let cursor = verdict.event.cursor, try store.isRecorded(sourceCursor: cursor, learner: learner.name) {
+                if !settings.force, let cursor = verdict.event.cursor,
+                    try store.isRecorded(sourceCursor: cursor, learner: learner.name)
+                {
+                    recorded += 1
                     continue
                 }
                 guard !settings.force,
@@ -256,7 +260,7 @@ public final class Pipeline: Sendable {
             complete = learned.complete
             configurationError = learned.configurationError
         }
-        store(records, finishing: complete ? job.ticket : nil)
+        store(records, finishing: complete ? job.ticket : nil, recordedBefore: recorded == learners.count)
         for record in records { await reporter.report(record) }
         if settings.stopsOnConfigurationError, let configurationError {
             fail(configurationError)
@@ -392,7 +396,7 @@ public final class Pipeline: Sendable {
     }
 
     /// Stores the records, and the cursor when `ticket` finishes its entry and moves the watermark.
-    private func store(_ records: [DecisionRecord], finishing ticket: Watermark.Ticket?) {
+    private func store(_ records: [DecisionRecord], finishing ticket: Watermark.Ticket?, recordedBefore: Bool = false) {
         do {
             try state.withLock { state in
                 if let ticket { state.watermark.finish(ticket) }
@@ -402,7 +406,7 @@ public final class Pipeline: Sendable {
                 } else if let cursor {
                     try store.saveCursor(cursor)
                 }
-                state.summary.add(records, abandoned: ticket == nil)
+                state.summary.add(records, abandoned: ticket == nil, recordedBefore: recordedBefore)
             }
         } catch {
             fail(error)
@@ -452,6 +456,9 @@ public struct PipelineSummary: Sendable, Equatable {
     public var byLearner: [String: [DecisionRecord.Outcome: Int]] = [:]
     /// Verdicts left unfinished when the pipeline stopped (the next run does them).
     public var unfinished = 0
+    /// Verdicts whose entry the store already had records for: done before (an earlier replay of
+    /// the same entries, or a run that crashed before its cursor moved).
+    public var recordedBefore = 0
 
     /// Creates empty counts.
     public init() {}
@@ -459,8 +466,14 @@ public struct PipelineSummary: Sendable, Equatable {
     /// Records with the outcome `failed`.
     public var failed: Int { outcomes[.failed, default: 0] }
 
-    mutating func add(_ records: [DecisionRecord], abandoned: Bool) {
-        if abandoned { unfinished += 1 } else { decisions += 1 }
+    mutating func add(_ records: [DecisionRecord], abandoned: Bool, recordedBefore: Bool = false) {
+        if abandoned {
+            unfinished += 1
+        } else if recordedBefore {
+            self.recordedBefore += 1
+        } else {
+            decisions += 1
+        }
         for record in records {
             guard let outcome = record.outcome else { continue }
             outcomes[outcome, default: 0] += 1

@@ -6,7 +6,7 @@ import Synchronization
 /// and passing the cursor of entries that need nothing.
 ///
 /// Where it starts: after the store's saved cursor; when that entry is gone (vacuumed, another
-/// journal's cursor) at the oldest entry still there, with a ``ServiceNotice/cursorLost(cursor:)``;
+/// journal's cursor) at the oldest entry still there, with a ``JournalNotice/cursorLost(savedCursor:resumedRealtime:)``;
 /// without a saved cursor at ``Configuration/Journal/start`` (the tail by default).
 public final class JournalFollower: Sendable {
     /// What the follower has seen, for STATUS= and tests.
@@ -160,8 +160,13 @@ public final class JournalFollower: Sendable {
                 try reader.seek(after: cursor)
                 return
             } catch JournalError.cursorNotFound, JournalError.invalidCursor {
-                notices.notice(.cursorLost(cursor: cursor))
                 try reader.seekHead()
+                var resumed: UInt64?
+                if try reader.next() {
+                    resumed = try reader.realtime()
+                    _ = try reader.previous()
+                }
+                notices.notice(.cursorLost(savedCursor: cursor, resumedRealtime: resumed))
                 return
             }
         }
@@ -173,7 +178,7 @@ public final class JournalFollower: Sendable {
     }
 
     /// The notice for a journald drop entry, if the current entry is one.
-    private func suppression(_ reader: JournalReader) throws -> ServiceNotice? {
+    private func suppression(_ reader: JournalReader) throws -> JournalNotice? {
         guard try reader.text(of: "MESSAGE_ID") == Self.droppedMessageID else { return nil }
         let unit = try reader.text(of: "OBJECT_SYSTEMD_UNIT") ?? "?"
         let message = try reader.text(of: "MESSAGE") ?? ""
@@ -182,6 +187,6 @@ public final class JournalFollower: Sendable {
             count = parsed
         }
         state.withLock { $0.counts.suppressed += count }
-        return .suppressed(unit: unit, count: count, message: message)
+        return .suppressed(unit: unit, count: count)
     }
 }

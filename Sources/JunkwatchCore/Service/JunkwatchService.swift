@@ -101,6 +101,7 @@ public struct JunkwatchService: Service {
         await checkLearners(learners)
         let waits = LockedText()
         let notices = self.notices
+        let logger = self.logger
         let pipeline = Pipeline(
             fetcher: configuration.fetcher(),
             learners: learners,
@@ -125,11 +126,14 @@ public struct JunkwatchService: Service {
                     waits.set("waiting for \(stage): \(error.message); retry \(attempt) in \(delay)")
                     // The first failure, then at doubling intervals: loud without flooding.
                     if attempt & (attempt - 1) == 0 {
-                        notices.notice(.waiting(stage: stage, user: user, reason: error.description, retryIn: delay))
+                        notices.notice(.transientFailure(learner: stage, reason: error.description, retryIn: delay, user: user))
                     }
                 case .recovered(let stage, let user, let attempts):
                     waits.set(nil)
-                    notices.notice(.recovered(stage: stage, user: user, attempts: attempts))
+                    logger.notice(
+                        "\(stage) works again after \(attempts) attempts",
+                        metadata: ["user": .string(user), "learner": .string(stage)]
+                    )
                 }
             }
         )
@@ -144,7 +148,6 @@ public struct JunkwatchService: Service {
         )
         let learning = Task { try await pipeline.run() }
         let load = self.load
-        let logger = self.logger
         let notifier = self.notifier
         let end: Result<End, any Error> = await withGracefulShutdownHandler {
             await withTaskGroup(of: Result<End, any Error>?.self) { group in

@@ -1,19 +1,39 @@
-/// Something the service reports that is not a decision: loss, a jump, a wait.
-public enum ServiceNotice: Sendable, Equatable {
-    /// journald dropped `count` messages from a watched unit (its rate limit): the actions in
-    /// them are lost to junkwatch.
-    case suppressed(unit: String, count: Int, message: String)
-    /// The saved cursor is no longer in the journal (vacuumed, rotated away, another machine's):
-    /// reading goes on from the oldest entry still there.
-    case cursorLost(cursor: String)
-    /// A stage fails transiently and is retried; nothing later for this user is done meanwhile.
-    case waiting(stage: String, user: String, reason: String, retryIn: Duration)
-    /// A stage that was being retried works again.
-    case recovered(stage: String, user: String, attempts: Int)
-}
+public import Logging
 
-/// Where the service sends its notices (the journal, with their own MESSAGE_IDs).
+/// Where the service sends what is not a decision: journald's losses, a lost cursor, a wait on a
+/// failing server (the journal, each with its own MESSAGE_ID).
 public protocol ServiceNoticeSink: Sendable {
     /// Reports a notice; must not throw or block for long.
-    func notice(_ notice: ServiceNotice)
+    func notice(_ notice: JournalNotice)
+}
+
+/// The service's report stage and notice sink: records and notices into the journal, and what
+/// cannot be written there into the log.
+public struct JournalServiceReporter: DecisionReporter, ServiceNoticeSink {
+    private let journal: JournalDecisionReporter
+    private let logger: Logger
+
+    /// Creates a reporter writing to `journal`.
+    public init(journal: JournalDecisionReporter = JournalDecisionReporter(), logger: Logger) {
+        self.journal = journal
+        self.logger = logger
+    }
+
+    /// Writes the record to the journal.
+    public func report(_ record: DecisionRecord) async {
+        do {
+            try journal.report(record)
+        } catch {
+            logger.error("\(error)")
+        }
+    }
+
+    /// Writes the notice to the journal.
+    public func notice(_ notice: JournalNotice) {
+        do {
+            try journal.report(notice)
+        } catch {
+            logger.error("\(error)")
+        }
+    }
 }

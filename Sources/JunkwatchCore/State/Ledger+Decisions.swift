@@ -45,6 +45,21 @@ extension Ledger {
         )
     }
 
+    /// Whether a record for the entry at `sourceCursor` and `learner` is stored: the entry was
+    /// finished before a crash kept the saved cursor from moving past it.
+    public func isRecorded(sourceCursor: String, learner: String) throws(LedgerError) -> Bool {
+        try access("cannot look up finished entries") {
+            try database.read { db in
+                try Bool.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT EXISTS (SELECT 1 FROM decision WHERE source_cursor = ? AND learner = ?)"
+                    ),
+                    arguments: [sourceCursor, learner]
+                ) ?? false
+            }
+        }
+    }
+
     /// Records the final records of one decision, one per learner, and, when `cursor` is not
     /// `nil`, sets the saved cursor: all in one transaction, so that neither is ever stored
     /// without the other.

@@ -35,6 +35,8 @@ extension Ledger {
                     CREATE INDEX decision_learn ON decision (user, message_key, learner, time);
                     -- prune.
                     CREATE INDEX decision_time ON decision (time);
+                    -- isRecorded: an entry finished before a crash kept the cursor back.
+                    CREATE INDEX decision_source ON decision (source_cursor, learner);
                     -- The journal cursor: one row at most.
                     CREATE TABLE journal_cursor (
                         id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -1,9 +1,9 @@
 import GRDB
 
 #if canImport(FoundationEssentials)
-    public import FoundationEssentials
+    import FoundationEssentials
 #else
-    public import Foundation
+    import Foundation
 #endif
 
 /// junkwatch's memory: the journal cursor it has finished up to, and one row per final learner
@@ -89,23 +89,6 @@ public final class Ledger: Sendable {
             return "uid:" + String(uid) + ":" + message.mailbox
         }
         return nil
-    }
-
-    /// A successful learn found in the ledger.
-    public struct PriorLearn: Sendable, Equatable {
-        /// What the message was learned as.
-        public var verdict: Verdict.Kind
-        /// ``DecisionRecord/Outcome/learned`` or ``DecisionRecord/Outcome/alreadyLearned``.
-        public var outcome: DecisionRecord.Outcome
-        /// When it was recorded.
-        public var time: Date
-
-        /// Creates a prior learn.
-        public init(verdict: Verdict.Kind, outcome: DecisionRecord.Outcome, time: Date) {
-            self.verdict = verdict
-            self.outcome = outcome
-            self.time = time
-        }
     }
 
     /// Runs a database access, turning whatever it throws into a ``LedgerError`` about this file.

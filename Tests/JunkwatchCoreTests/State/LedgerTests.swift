@@ -124,7 +124,7 @@ struct LedgerTests {
                     learner: "rspamd",
                     since: .distantPast
                 )
-                #expect(prior == Ledger.PriorLearn(verdict: .spam, outcome: .learned, time: Self.start))
+                #expect(prior == PriorLearn(verdict: .spam, outcome: .learned, time: Self.start))
             }
             #expect(try ledger.counts(user: user) == [.learned: 2])
         }
@@ -207,7 +207,7 @@ struct LedgerTests {
             )
 
             func prior(_ user: String = "alice@example.com", learner: String = "rspamd", since: Date) throws
-                -> Ledger.PriorLearn?
+                -> PriorLearn?
             {
                 try ledger.lastLearn(user: user, message: message, learner: learner, since: since)
             }
@@ -311,7 +311,7 @@ struct LedgerTests {
         try Self.withLedger { ledger, _ in
             try ledger.commit([Self.record(mailbox: "Junk", uid: 7, msgid: "")], cursor: nil, at: Self.start)
             try ledger.commit([Self.record(mailbox: "Junk", uid: nil, msgid: "")], cursor: nil, at: Self.start)
-            func prior(_ message: MessageReference) throws -> Ledger.PriorLearn? {
+            func prior(_ message: MessageReference) throws -> PriorLearn? {
                 try ledger.lastLearn(
                     user: "alice@example.com",
                     message: message,
