@@ -219,6 +219,31 @@ struct PipelineTests {
         #expect(try store.savedCursor() == "c1")
     }
 
+    @Test("an entry that failed before is tried again; one that was learned or skipped is not")
+    func failedBeforeTriedAgain() async throws {
+        let learner = FakeLearner()
+        let store = MemoryStore()
+        let failed = makeVerdict(.spam, user: "alice", msgid: "<failed@x>", cursor: "c1")
+        let skipped = makeVerdict(.spam, user: "alice", msgid: "<skipped@x>", cursor: "c2")
+        try store.commit(
+            [
+                DecisionRecord(verdict: failed, learner: "fake", outcome: .failed),
+                DecisionRecord(verdict: skipped, learner: "fake", outcome: .skipped),
+            ],
+            cursor: nil,
+            at: Date()
+        )
+        let pipeline = self.pipeline(learners: [learner], store: store)
+        async let summary = pipeline.run()
+        await pipeline.submit(failed)
+        await pipeline.submit(skipped)
+        pipeline.finishInput()
+        let result = try await summary
+        #expect(learner.calls.map(\.msgid) == ["<failed@x>"])
+        #expect(result.outcomes == [.learned: 1])
+        #expect(result.recordedBefore == 1)
+    }
+
     @Test("the saved cursor never passes an unfinished entry")
     func lowWatermark() async throws {
         let learner = FakeLearner(gated: ["<slow@x>"])
