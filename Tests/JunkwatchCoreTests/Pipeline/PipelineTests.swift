@@ -136,6 +136,29 @@ struct PipelineTests {
         #expect(reporter.records.first?.reason.contains("HTTP 503") == true)
     }
 
+    @Test("after a stage ran out of attempts, later messages try it once without waiting, until it works again")
+    func exhaustedStageFailsFast() async throws {
+        let learner = FakeLearner()
+        let down = Array(repeating: LearnOutcome.failed(.transient("connection refused")), count: 5)
+        for id in ["<1@x>", "<2@x>", "<3@x>", "<5@x>"] { learner.script(id, down) }
+        var settings = Pipeline.Settings()
+        settings.retry = RetryPolicy(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1), attempts: 3)
+        let reporter = CollectingReporter()
+        let pipeline = self.pipeline(learners: [learner], reporter: reporter, settings: settings)
+        async let summary = pipeline.run()
+        for id in 1...5 { await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<\(id)@x>")) }
+        pipeline.finishInput()
+        let result = try await summary
+        #expect(result.outcomes == [.failed: 4, .learned: 1])
+        let calls = Dictionary(grouping: learner.calls, by: \.msgid).mapValues(\.count)
+        // <1@x> uses its 3 attempts; <2@x> and <3@x> get one each; <4@x> works; <5@x> has 3 again.
+        #expect(calls == ["<1@x>": 3, "<2@x>": 1, "<3@x>": 1, "<4@x>": 1, "<5@x>": 3])
+        let second = try #require(reporter.records.first { $0.msgid == "<2@x>" })
+        #expect(second.reason.contains("tried once: fake ran out of retries just before"), "\(second.reason)")
+        let fifth = try #require(reporter.records.first { $0.msgid == "<5@x>" })
+        #expect(!fifth.reason.contains("tried once"), "\(fifth.reason)")
+    }
+
     @Test("a configuration error is not retried by a replay, and retried by a service")
     func configurationErrors() async throws {
         let learner = FakeLearner()
