@@ -16,9 +16,11 @@ struct ReplayCommand: AsyncParsableCommand {
             failed. With --dry-run it only decides: nothing is fetched, learned or written.
 
             A replay reads and updates the same ledger as the service (in the state directory), so \
-            replaying twice learns nothing twice; --force sends everything again. It never moves \
-            the service's journal cursor. Transient failures (rspamd down) are retried a few times \
-            and then recorded as failed; a wrong password stops the replay.
+            replaying twice learns nothing twice, while what failed is tried again; --force sends \
+            everything again. It never moves the service's journal cursor. Transient failures \
+            (rspamd down) are retried a few times and then recorded as failed, the following \
+            messages with one attempt each until the learner answers again; a wrong password stops \
+            the replay.
 
             Exit status: 0 when nothing failed; 1 when a learn failed (the records say why) or the \
             replay could not run; 64 for a usage error.
