@@ -101,7 +101,10 @@ struct ReplayLearnTests {
         let again = try await replay.run()
         #expect(again.status == 0, "\(again.error)")
         #expect(again.records.isEmpty, "\(again.records.map(\.reason))")
-        #expect(again.error.contains("\(2 * movers.count) decisions were recorded in the ledger before"), "\(again.error)")
+        #expect(
+            again.error.contains("\(2 * movers.count) decisions were recorded in the ledger before"),
+            "\(again.error)"
+        )
 
         // --force sends everything again. rspamd's Bayes and sa-learn answer that they knew it
         // already; the fuzzy storage takes it again. (rspamd 3.4's learn cache was seen to miss a
@@ -117,7 +120,10 @@ struct ReplayLearnTests {
         let bayes = forced.records.filter { $0.learner == "rspamd-bayes" }
         for record in bayes where record.outcome != .learned {
             #expect(record.outcome == .alreadyLearned, "\(record.reason)")
-            #expect(record.reason.contains("has been already learned as \(record.verdict.rawValue)"), "\(record.reason)")
+            #expect(
+                record.reason.contains("has been already learned as \(record.verdict.rawValue)"),
+                "\(record.reason)"
+            )
         }
         #expect(forced.records(.alreadyLearned, learner: "spamassassin").count == 2 * movers.count)
         #expect(forced.records(.learned, learner: "rspamd-fuzzy").count == 2 * movers.count)
@@ -190,7 +196,9 @@ struct ReplayLearnTests {
     @Test("a wrong rspamd password stops the replay with an error naming the password file, exit 1")
     func wrongPassword() async throws {
         let user = Testbed.plainUser("wrongpw")
-        let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent(Testbed.unique("wrong-password"))
+        let passwordFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            Testbed.unique("wrong-password")
+        )
         try Data("not-the-password\n".utf8).write(to: passwordFile)
         defer { try? FileManager.default.removeItem(at: passwordFile) }
         let replay = try await Replayer(testbed: testbed, users: [user], passwordFile: passwordFile.path)

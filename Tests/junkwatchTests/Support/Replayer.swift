@@ -92,7 +92,9 @@ struct Replayer {
 
     /// Runs `junkwatch replay --format json` with `arguments` added (`--force`).
     func run(_ arguments: [String] = []) async throws -> Run {
-        let result = try await Program.run([CommandLineTests.program, "replay", "--format", "json"] + narrowing + arguments)
+        let result = try await Program.run(
+            [CommandLineTests.program, "replay", "--format", "json"] + narrowing + arguments
+        )
         let decoder = JSONDecoder()
         var records: [DecisionRecord] = []
         for line in result.lines {
