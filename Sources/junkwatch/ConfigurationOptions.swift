@@ -38,7 +38,7 @@ struct ConfigurationOptions: ParsableArguments {
 
     /// `Filters/` of the source tree the executable was built in (`.build/<config>/junkwatch`),
     /// so that `swift run junkwatch` works before anything is installed.
-    private static func sourceTreeFilters() -> String? {
+    static func sourceTreeFilters() -> String? {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent()
         for _ in 0..<5 {
