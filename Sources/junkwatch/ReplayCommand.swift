@@ -230,6 +230,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var classifier = Classifier(settings: settings)
         var scanner = EntryScanner(input: source, filters: filters)
         var counts = ScanCounts()
+        let counter = DecisionCounter()
         var read = 0
         try scanner.run { scanned in
             read += 1
@@ -238,11 +239,12 @@ struct ReplayCommand: AsyncParsableCommand {
             counts.events += 1
             guard case .learn(let verdict) = classifier.classify(event), narrowing.keeps(verdict) else { return true }
             counts.verdicts += 1
-            counts.tally.decided(verdict)
+            counter.add(verdict)
             progress.decided(counts.verdicts)
             return pipeline.submitWaiting(verdict)
         }
         counts.entries = scanner.entriesRead
+        counts.tally = counter.finish()
         return counts
     }
 
@@ -275,6 +277,7 @@ struct ReplayCommand: AsyncParsableCommand {
         output.around = around
         var scanner = EntryScanner(input: source, filters: filters)
         var counts = ScanCounts()
+        let counter = DecisionCounter()
         var read = 0
         try scanner.run { scanned in
             read += 1
@@ -287,7 +290,7 @@ struct ReplayCommand: AsyncParsableCommand {
             case .ham: counts.ham += 1
             case .spam: counts.spam += 1
             }
-            counts.tally.decided(verdict)
+            counter.add(verdict)
             progress.decided(counts.verdicts)
             switch format {
             case .text: output.line { DecisionRecord.appendText(of: verdict, to: &$0) }
@@ -297,6 +300,7 @@ struct ReplayCommand: AsyncParsableCommand {
         }
         output.flush()
         counts.entries = scanner.entriesRead
+        counts.tally = counter.finish()
         return counts
     }
 }

@@ -20,6 +20,7 @@ final class PseudoTerminal: @unchecked Sendable {
     /// The side the child writes; hand it over with `closeAfterSpawningProcess: true`.
     let terminal: Int32
     private var collected: [UInt8] = []
+    private let lock = NSLock()
     private let finished = DispatchSemaphore(value: 0)
 
     // posix_openpt, unlockpt and ptsname hide behind feature macros that Swift's Glibc module
@@ -53,16 +54,31 @@ final class PseudoTerminal: @unchecked Sendable {
                 if count < 0 && errno == EINTR { continue }
                 // EIO once every process has closed the terminal side.
                 guard count > 0 else { break }
-                collected += buffer[..<count]
+                lock.withLock { collected += buffer[..<count] }
             }
             finished.signal()
         }.start()
+    }
+
+    /// What was written to the terminal so far.
+    var text: String {
+        lock.withLock { String(decoding: collected, as: UTF8.self) }
+    }
+
+    /// Waits up to `timeout` for the text written so far to satisfy `condition`.
+    func wait(upTo timeout: Duration, for condition: (String) -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition(text) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return condition(text)
     }
 
     /// Everything written to the terminal, once the child has exited (and closed its side).
     func output() -> String {
         finished.wait()
         close(controller)
-        return String(decoding: collected, as: UTF8.self)
+        return text
     }
 }

@@ -36,9 +36,9 @@ struct ReplayProgressCommandTests {
     }
 
     /// Runs junkwatch with standard error on a pseudo-terminal 120 columns wide, and the capture
-    /// on standard input in two halves with `pause` between: the progress line has time to show
-    /// the first half.
-    static func runOnTerminal(_ arguments: [String], pause: Duration = .seconds(2)) async throws -> Run {
+    /// on standard input in two halves: the second goes once the progress line has shown the
+    /// first (or after 30 s), and a pause more, so that the line is seen part way.
+    static func runOnTerminal(_ arguments: [String]) async throws -> Run {
         signal(SIGPIPE, SIG_IGN)
         let terminal = try PseudoTerminal(columns: 120)
         var ends: [Int32] = [0, 0]
@@ -58,9 +58,8 @@ struct ReplayProgressCommandTests {
                 }
             }
             send(first)
-            Thread.sleep(
-                forTimeInterval: Double(pause.components.seconds) + Double(pause.components.attoseconds) / 1e18
-            )
+            _ = terminal.wait(upTo: .seconds(30)) { !partial(redraws($0)).isEmpty }
+            Thread.sleep(forTimeInterval: 0.6)
             send(second)
             close(writer)
         }.start()
@@ -86,6 +85,17 @@ struct ReplayProgressCommandTests {
             .map { $0.prefix { $0 != "\u{1B}" } }.filter { !$0.isEmpty }
     }
 
+    /// The progress lines that show some of the capture's 105 entries read, not all.
+    static func partial(_ lines: [Substring]) -> [Substring] {
+        lines.filter { line in
+            guard
+                let count = line.split(separator: " ").first(where: { $0.allSatisfy(\.isNumber) })
+                    .flatMap({ Int($0) })
+            else { return false }
+            return line.contains(" entries") && count > 0 && count < 105
+        }
+    }
+
     @Test("on a terminal, a dry run redraws a progress line with an ETA, then clears it for the summary table")
     func terminal() async throws {
         let run = try await Self.runOnTerminal(["replay", "--dry-run", "--until", Self.until, "-"])
@@ -93,13 +103,7 @@ struct ReplayProgressCommandTests {
         let lines = Self.redraws(run.error)
         #expect(lines.count >= 3, "\(run.error.debugDescription)")
         // While the second half waits, the line shows part of the entries, a bar and an ETA.
-        let partial = lines.filter { line in
-            guard
-                let count = line.split(separator: " ").first(where: { $0.allSatisfy(\.isNumber) }).flatMap({ Int($0) })
-            else { return false }
-            return line.contains(" entries") && count > 0 && count < 105
-        }
-        #expect(!partial.isEmpty, "\(lines)")
+        #expect(!Self.partial(lines).isEmpty, "\(lines)")
         for line in lines {
             #expect(line.hasPrefix("["), "\(line)")
             #expect(line.contains("ETA "), "\(line)")

@@ -62,8 +62,8 @@ extension ConfigurationCheck {
             return CheckItem(
                 .warn,
                 "journal",
-                "\(atLeast)\(count(entries, "entry", "entries")) of \(match.description) in \(place) in the last day, "
-                    + "none a mail_log event the filters read",
+                "\(atLeast)\(count(entries, "dovecot entry", "dovecot entries")) (\(match.description)) in \(place) "
+                    + "in the last day, none a mail_log event the filters read",
                 fix: "turn on dovecot's mail_log (mail_plugins = $mail_plugins mail_log notify, mail_log_events = "
                     + "copy save expunge flag_change, mail_log_fields = uid box msgid size flags), and choose the "
                     + "filter for your dovecot version in filters.enabled; `junkwatch test-filter --since -1d` "
@@ -73,8 +73,8 @@ extension ConfigurationCheck {
         return CheckItem(
             .ok,
             "journal",
-            "\(place): \(atLeast)\(count(entries, "entry", "entries")) of \(match.description) in the last day, "
-                + "\(count(events, "mail event", "mail events")), \(verdicts) to learn from"
+            "\(place): \(atLeast)\(count(entries, "dovecot entry", "dovecot entries")) in the last day, "
+                + "\(count(events, "mail event", "mail events")), \(ReplayProgress.count(verdicts)) to learn from"
         )
     }
 

@@ -12,7 +12,7 @@ extension ConfigurationCheck {
         let separator = directory.hasSuffix("/") ? "" : "/"
         let path = directory + separator + Ledger.fileName
         let asRoot =
-            geteuid() == 0 ? " (checked as root: run check-config as junkwatch's user to check its rights)" : ""
+            geteuid() == 0 ? " (as root: run check-config as junkwatch's user for its rights)" : ""
         let fix =
             "set state.directory in \(file) to a directory junkwatch's user can write, or create it for that user "
             + "(install -d -m 700 -o USER \(directory); StateDirectory=junkwatch under systemd)"

@@ -117,7 +117,7 @@ public struct ConfigurationCheck: Sendable {
                 filters.append(filter)
                 let rules = filter.rules.count == 1 ? "1 rule" : "\(filter.rules.count) rules"
                 items.append(
-                    CheckItem(.ok, subject, "\(file): \(rules), \(filter.field) of \(filter.match.description)")
+                    CheckItem(.ok, subject, "\(file): \(rules) on \(filter.field), match \(filter.match.description)")
                 )
             } catch {
                 items.append(

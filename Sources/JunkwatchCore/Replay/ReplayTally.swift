@@ -1,8 +1,8 @@
 /// What a replay decided and what its learners made of it, per user and per learner: the
 /// table at the end of `junkwatch replay`.
 ///
-/// The scan counts decisions (``decided(_:)``, one dictionary update per verdict, on its own
-/// thread); the reporter counts records (``recorded(_:)``); ``merge(_:)`` puts the two together.
+/// The scan counts decisions (``decided(_:)``, through a ``DecisionCounter``); the reporter
+/// counts records (``recorded(_:)``); ``merge(_:)`` puts the two together.
 public struct ReplayTally: Sendable, Equatable {
     /// One user's counts, or a total.
     public struct Counts: Sendable, Hashable {
@@ -34,12 +34,17 @@ public struct ReplayTally: Sendable, Equatable {
     /// Nothing counted.
     public init() {}
 
-    /// Counts a decision.
-    @inline(__always)
+    /// Counts a decision. (A scan counts through a ``DecisionCounter``, which calls this off its
+    /// thread.)
     public mutating func decided(_ verdict: Verdict) {
-        switch verdict.kind {
-        case .ham: users[verdict.user, default: Counts()].ham += 1
-        case .spam: users[verdict.user, default: Counts()].spam += 1
+        decided(user: verdict.user, kind: verdict.kind)
+    }
+
+    /// Counts a decision of `kind` for `user`.
+    public mutating func decided(user: String, kind: Verdict.Kind) {
+        switch kind {
+        case .ham: users[user, default: Counts()].ham += 1
+        case .spam: users[user, default: Counts()].spam += 1
         }
     }
 
