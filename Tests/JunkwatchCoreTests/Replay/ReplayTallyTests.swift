@@ -109,4 +109,22 @@ struct ReplayTallyTests {
         #expect(!table.contains("\u{1B}"))
         #expect(table.split(separator: "\n").count == 3)
     }
+
+    @Test("the decision counter folds every batch, the last partial one included")
+    func counter() {
+        let counter = DecisionCounter()
+        var expected = ReplayTally()
+        for index in 0..<(DecisionCounter.batchSize * 2 + 17) {
+            let verdict = makeVerdict(
+                index % 3 == 0 ? .ham : .spam,
+                user: "user\(index % 7)@example.com",
+                msgid: "<\(index)@x>"
+            )
+            counter.add(verdict)
+            expected.decided(verdict)
+        }
+        let tally = counter.finish()
+        #expect(tally == expected)
+        #expect(tally.total.decisions == DecisionCounter.batchSize * 2 + 17)
+    }
 }
