@@ -96,6 +96,8 @@ public struct JunkwatchService: Service {
     private func generation(_ setup: Setup, reloads: ReloadRequests) async throws -> End {
         let configuration = setup.configuration
         let store = try openStore(configuration)
+        let window = TimeInterval(configuration.state.dedupeDays) * 86400
+        prune(store, window: window)
         let learners = try configuration.learners()
         notifier.status("checking the learners")
         await checkLearners(learners)
@@ -174,6 +176,13 @@ public struct JunkwatchService: Service {
                     await Self.tick(follower: follower, pipeline: pipeline, waits: waits, notifier: notifier)
                     return nil
                 }
+                group.addTask {
+                    // The ledger only needs the dedupe window: prune it once an hour.
+                    while (try? await Task.sleep(for: .seconds(3600))) != nil {
+                        self.prune(store, window: window)
+                    }
+                    return nil
+                }
                 notifier.ready(status: "following the journal")
                 logger.info(
                     "following the journal",
@@ -213,6 +222,16 @@ public struct JunkwatchService: Service {
         switch end {
         case .success(let end): return end
         case .failure(let error): throw error
+        }
+    }
+
+    /// Deletes ledger rows older than the dedupe window (they can no longer stop a duplicate).
+    private func prune(_ store: any DecisionStore, window: TimeInterval) {
+        do {
+            let removed = try store.prune(before: Date().addingTimeInterval(-window))
+            if removed > 0 { logger.info("pruned \(removed) ledger rows older than the dedupe window") }
+        } catch {
+            logger.warning("cannot prune the ledger: \(error)")
         }
     }
 
