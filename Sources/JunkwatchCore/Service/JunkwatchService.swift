@@ -155,7 +155,16 @@ public struct JunkwatchService: Service {
             await withTaskGroup(of: Result<End, any Error>?.self) { group in
                 group.addTask {
                     do {
-                        try await follower.run()
+                        try await follower.run {
+                            notifier.ready(status: "following the journal")
+                            logger.info(
+                                "following the journal",
+                                metadata: [
+                                    "learners": .string(learners.map(\.name).joined(separator: ",")),
+                                    "users_in_flight": .stringConvertible(configuration.pipeline.usersInFlight),
+                                ]
+                            )
+                        }
                         return .success(.shutdown)
                     } catch {
                         return .failure(error)
@@ -183,23 +192,18 @@ public struct JunkwatchService: Service {
                     }
                     return nil
                 }
-                notifier.ready(status: "following the journal")
-                logger.info(
-                    "following the journal",
-                    metadata: [
-                        "learners": .string(learners.map(\.name).joined(separator: ",")),
-                        "users_in_flight": .stringConvertible(configuration.pipeline.usersInFlight),
-                    ]
-                )
                 var end: Result<End, any Error> = .success(.shutdown)
                 if let first = await group.next(), let first { end = first }
+                // The follower may wait for room in the queue: stopping the pipeline frees it.
                 follower.stop()
+                pipeline.stop()
                 reloads.close()
                 group.cancelAll()
                 return end
             }
         } onGracefulShutdown: {
             follower.stop()
+            pipeline.stop()
             reloads.close()
         }
         if case .success(.shutdown) = end {
