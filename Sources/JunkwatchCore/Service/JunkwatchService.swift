@@ -147,6 +147,8 @@ public struct JunkwatchService: Service {
             notices: notices
         )
         let learning = Task { try await pipeline.run() }
+        // A close() that ended the last generation's wait must not end this one's at once.
+        reloads.open()
         let load = self.load
         let notifier = self.notifier
         let end: Result<End, any Error> = await withGracefulShutdownHandler {
@@ -184,13 +186,17 @@ public struct JunkwatchService: Service {
                 )
                 var end: Result<End, any Error> = .success(.shutdown)
                 if let first = await group.next(), let first { end = first }
+                // The pipeline too, and now: a follower waiting for room in a full queue (learners
+                // retrying a server that is down) only comes back when submitting is refused.
                 follower.stop()
+                pipeline.stop()
                 reloads.close()
                 group.cancelAll()
                 return end
             }
         } onGracefulShutdown: {
             follower.stop()
+            pipeline.stop()
             reloads.close()
         }
         if case .success(.shutdown) = end {
@@ -307,6 +313,11 @@ final class ReloadRequests: Sendable {
             return nil
         }
         waiter?.resume(returning: true)
+    }
+
+    /// A new generation waits: forgets a close() of the last one that no wait consumed.
+    func open() {
+        state.withLock { $0.closed = false }
     }
 
     /// Ends the current wait (the generation is over); the next generation opens it again.
