@@ -1,5 +1,6 @@
 import Foundation
 import JunkwatchCore
+import Synchronization
 import SystemdJournal
 import TestSupport
 import Testing
@@ -104,6 +105,303 @@ struct ServiceTests {
                     + "\(latencies[latencies.count / 2]) s, max \(latencies.last!) s"
             )
             #expect(sorted.last! < .seconds(3))
+        }
+    }
+
+    // MARK: - 2. kill -9
+
+    /// One user action: a message moved into or out of Junk.
+    struct Action: Sendable {
+        var user: String
+        var messageID: String
+        var verdict: Verdict.Kind
+        var uid: UInt32
+        var from: String { verdict == .spam ? "INBOX" : "Junk" }
+        var to: String { verdict == .spam ? "Junk" : "INBOX" }
+    }
+
+    /// Puts `spam` messages into INBOX and `ham` into Junk for `user`: the actions of moving them.
+    static func actions(_ scene: ServiceScene, user: String, name: String, spam: Int, ham: Int) async throws -> [Action] {
+        var actions: [Action] = []
+        for (verdict, count) in [(Verdict.Kind.spam, spam), (.ham, ham)] where count > 0 {
+            let mail = scene.mail("\(name)\(verdict.rawValue)", count: count, user: user, seed: UInt64(count))
+            let uids = try await scene.testbed.put(mail, user: user, mailbox: verdict == .spam ? "INBOX" : "Junk")
+            actions += mail.map { Action(user: user, messageID: $0.messageID, verdict: verdict, uid: uids[$0.messageID]!) }
+        }
+        return actions
+    }
+
+    /// Moves `actions` (all of one user) in UID MOVEs of 1 to `largest` messages.
+    static func perform(_ actions: [Action], in scene: ServiceScene, batches largest: Int, using random: inout SeededGenerator)
+        async throws
+    {
+        var batches: [[Action]] = []
+        for verdict in [Verdict.Kind.spam, .ham] {
+            var rest = actions.filter { $0.verdict == verdict }.shuffled(using: &random)
+            while !rest.isEmpty {
+                let size = min(rest.count, Int.random(in: 1...largest, using: &random))
+                batches.append(Array(rest.prefix(size)))
+                rest.removeFirst(size)
+            }
+        }
+        batches.shuffle(using: &random)
+        for batch in batches {
+            let first = batch[0]
+            try await scene.testbed.move(user: first.user, from: first.from, to: first.to, uids: batch.map(\.uid).sorted())
+        }
+    }
+
+    /// A flag several tasks read.
+    final class Flag: Sendable {
+        private let value = Mutex(false)
+        var isSet: Bool { value.withLock { $0 } }
+        func set() { value.withLock { $0 = true } }
+    }
+
+    @Test("kill -9 at random moments while users make 500 moves: ledger, journal and Redis agree, each action once")
+    func killNine() async throws {
+        let seed = Self.seed()
+        print("kill -9 test: seed \(seed) (JUNKWATCH_TEST_SEED=\(seed) repeats the same moves and kill delays)")
+        try await ServiceScene.with("kill") { scene in
+            let testbed = scene.testbed
+            let users = [Self.alice, Self.bob, Self.carol, Self.dave]
+            var byUser: [String: [Action]] = [:]
+            for (index, user) in users.enumerated() {
+                byUser[user] = try await Self.actions(scene, user: user, name: "k\(index)", spam: 75, ham: 50)
+            }
+            let all = byUser.values.flatMap { $0 }
+            #expect(all.count == 500)
+            try scene.writeConfiguration(pipeline: "retry_max = 2")
+            let counted = [Self.carol, Self.dave]
+            var before: [String: (spam: Int, ham: Int)] = [:]
+            for user in counted { before[user] = try await testbed.counters(user) }
+
+            let clock = ContinuousClock()
+            let began = clock.now
+            let movesDone = Flag()
+            // The killer: kill -9 after a random delay from each start (some before READY, some in
+            // the middle of learning), then start again; at least 12 times, and until the moves end.
+            let killer = Task {
+                var random = SeededGenerator(seed: seed ^ 0x6b69_6c6c)
+                var mark = scene.notify.count
+                var current = try await scene.start(waitForReady: false)
+                var kills = 0
+                while !(movesDone.isSet && kills >= 12) {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: 100...900, using: &random)))
+                    current.send(SIGKILL)
+                    guard await current.exitStatus(within: .seconds(10)) == 128 + SIGKILL else {
+                        throw ServiceProcessError(description: "junkwatch \(current.pid) did not die of SIGKILL")
+                    }
+                    kills += 1
+                    mark = scene.notify.count
+                    current = try await scene.start(waitForReady: false)
+                }
+                return (kills, current, mark)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (index, user) in users.enumerated() {
+                    let actions = byUser[user]!
+                    group.addTask {
+                        var random = SeededGenerator(seed: seed &+ UInt64(index))
+                        try await Self.perform(actions, in: scene, batches: 8, using: &random)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let moved = clock.now - began
+            movesDone.set()
+            let (kills, last, lastStart) = try await killer.value
+            // Before READY=1 SIGTERM has its default action; the last one is for a service that runs.
+            #expect(await scene.notify.first(after: lastStart, within: .seconds(60)) { $0.has("READY=1") } != nil)
+            let finished = try await scene.wait(for: .seconds(120)) {
+                try scene.ledgerRows().count >= all.count
+            }
+            #expect(finished, "\((try? scene.ledgerRows().count) ?? 0) of \(all.count) actions in the ledger after 120 s")
+            last.send(SIGTERM)
+            let status = await last.exitStatus(within: .seconds(20))
+            #expect(status == 0, "exit status after SIGTERM: \(status.map(String.init) ?? "none after 20 s")")
+
+            // The ledger: one row per action, the right verdict, learned (or already learned when
+            // rspamd had it from a process killed before it could store it).
+            let rows = try scene.ledgerRows()
+            let rowsByMessage = Dictionary(grouping: rows, by: \.msgid)
+            var outcomes: [DecisionRecord.Outcome: Int] = [:]
+            for action in all {
+                let found = rowsByMessage[action.messageID] ?? []
+                #expect(found.count == 1, "\(action.messageID): \(found.count) rows in the ledger")
+                guard let row = found.first else { continue }
+                #expect(row.user == action.user && row.verdict == action.verdict && row.learner == "rspamd-bayes")
+                #expect(row.outcome == .learned || row.outcome == .alreadyLearned, "\(action.messageID): \(row.reason)")
+                outcomes[row.outcome ?? .failed, default: 0] += 1
+            }
+            #expect(rows.count == all.count)
+
+            // The journal: never two records for one action, each the same as the ledger's row.
+            // A record can be missing: the row is committed before the record is sent to journald,
+            // and a kill -9 between the two loses the record (at most one per learn in flight).
+            let records = try scene.journal().records
+            let recordsByMessage = Dictionary(grouping: records, by: \.msgid)
+            for (messageID, found) in recordsByMessage {
+                #expect(found.count == 1, "\(messageID): \(found.count) records in the journal")
+                #expect(found.first?.outcome == rowsByMessage[messageID]?.first?.outcome, "\(messageID)")
+            }
+            let missing = all.count - recordsByMessage.count
+            #expect(missing <= kills, "\(missing) records missing from the journal after \(kills) kills")
+
+            // Redis: the counters moved by the number of actions; a relearn after a crash was
+            // answered "already learned" and counted nothing.
+            for user in counted {
+                let after = try await testbed.counters(user)
+                let mine = byUser[user]!
+                #expect(after.spam - before[user]!.spam == mine.filter { $0.verdict == .spam }.count, "learns_spam of RS\(user)")
+                #expect(after.ham - before[user]!.ham == mine.filter { $0.verdict == .ham }.count, "learns_ham of RS\(user)")
+            }
+            print(
+                "kill -9 test: \(all.count) moves by \(users.count) users in \(Self.seconds(moved)), \(kills) kills, "
+                    + "\(scene.processes.count) processes, all learned after \(Self.seconds(clock.now - began)); "
+                    + "\(outcomes[.learned, default: 0]) learned, \(outcomes[.alreadyLearned, default: 0]) already learned "
+                    + "(relearned after a kill), \(missing) journal records lost to a kill"
+            )
+        }
+    }
+
+    // MARK: - 3. rspamd down
+
+    @Test("rspamd down: learns wait and retry, a notice and STATUS say so, the watchdog still pings; nothing lost")
+    func rspamdDown() async throws {
+        try await ServiceScene.with("down") { scene in
+            let testbed = scene.testbed
+            let user = Self.dave
+            let proxy = try RspamdProxy(upstream: testbed.rspamdURL)
+            defer { proxy.close() }
+            let actions = try await Self.actions(scene, user: user, name: "d", spam: 36, ham: 0)
+            let first = Array(actions[0..<2])
+            let during = Array(actions[2..<24])
+            let atStop = Array(actions[24..<36])
+            // A queue smaller than the moves made while rspamd is down: reading the journal waits.
+            try scene.writeConfiguration(rspamdURL: proxy.url, pipeline: "retry_initial = 1\nretry_max = 2\nqueue = 8")
+            let before = try await testbed.counters(user)
+            let process = try await scene.start(watchdog: .seconds(4))
+            #expect(await scene.notify.first(within: .seconds(5)) { $0.has("WATCHDOG=1") } != nil, "no WATCHDOG=1")
+            func learned(_ actions: [Action]) throws -> Bool {
+                let rows = Set(try scene.ledgerRows().filter { $0.outcome == .learned }.map(\.msgid))
+                return actions.allSatisfy { rows.contains($0.messageID) }
+            }
+            func move(_ actions: [Action]) async throws {
+                for start in stride(from: 0, to: actions.count, by: 4) {
+                    let batch = actions[start..<min(start + 4, actions.count)]
+                    try await testbed.move(user: user, from: "INBOX", to: "Junk", uids: batch.map(\.uid).sorted())
+                }
+            }
+            try await move(first)
+            #expect(try await scene.wait(for: .seconds(10)) { try learned(first) })
+
+            // Down for a while, moves made meanwhile.
+            let downtime = Duration.seconds(20)
+            let clock = ContinuousClock()
+            proxy.down()
+            let wentDown = clock.now
+            let mark = scene.notify.count
+            try await move(during)
+            let waiting = await scene.notify.first(after: mark, within: .seconds(15)) {
+                $0.status?.contains("waiting for rspamd-bayes") == true
+            }
+            #expect(waiting != nil, "no STATUS= saying what junkwatch waits for")
+            print("rspamd down: STATUS=\(waiting?.status ?? "-")")
+            try await Task.sleep(until: wentDown + downtime)
+            let notices = try scene.journal().notices.filter {
+                if case .transientFailure(let learner, _, _, let who) = $0 { return learner == "rspamd-bayes" && who == user }
+                return false
+            }
+            #expect(!notices.isEmpty, "no transient-failure notice in the journal")
+            #expect(try scene.ledgerRows().count == first.count, "something was stored as done while rspamd was down")
+            // The follower waits for room in the full queue all this time: still WATCHDOG=1.
+            let lateWatchdog = scene.notify.messages.dropFirst(mark).contains {
+                $0.has("WATCHDOG=1") && $0.time > wentDown + downtime - .seconds(5)
+            }
+            #expect(lateWatchdog, "no WATCHDOG=1 in the last 5 s of the downtime")
+
+            // Back: everything learned, soon, by the same process.
+            try proxy.up()
+            let cameBack = clock.now
+            #expect(try await scene.wait(for: .seconds(20)) { try learned(during) }, "not everything learned after rspamd came back")
+            print("rspamd down for \(Self.seconds(cameBack - wentDown)): \(during.count) moves learned \(Self.seconds(clock.now - cameBack)) after it came back; \(notices.count) notices")
+            let calm = await scene.notify.first(after: scene.notify.count, within: .seconds(8)) { $0.status != nil }
+            #expect(calm?.status?.contains("waiting") == false, "\(calm?.status ?? "no STATUS")")
+
+            // Down again with the queue full, then SIGTERM: junkwatch must not hang waiting for
+            // room; nothing of what waited is stored; the next start learns it.
+            proxy.down()
+            try await move(atStop)
+            try await Task.sleep(for: .seconds(3))
+            let stopMark = scene.notify.count
+            let stopAt = clock.now
+            process.send(SIGTERM)
+            let status = await process.exitStatus(within: .seconds(15))
+            #expect(status == 0, "SIGTERM with rspamd down and the queue full: exit status \(status.map(String.init) ?? "none after 15 s")")
+            print("SIGTERM with rspamd down and a full queue: exited \(status.map(String.init) ?? "-") after \(Self.seconds(clock.now - stopAt))")
+            #expect(scene.notify.messages.dropFirst(stopMark).contains { $0.has("STOPPING=1") })
+            #expect(try !learned(Array(atStop.prefix(1))))
+            try proxy.up()
+            try await scene.start()
+            #expect(try await scene.wait(for: .seconds(20)) { try learned(atStop) })
+
+            let rows = try scene.ledgerRows()
+            #expect(rows.count == actions.count && Set(rows.map(\.msgid)).count == actions.count)
+            let records = try scene.journal().records
+            #expect(records.count == actions.count && records.allSatisfy { $0.outcome == .learned })
+            let after = try await testbed.counters(user)
+            #expect(after.spam - before.spam == actions.count, "learns_spam of RS\(user)")
+        }
+    }
+
+    // MARK: - 4. SIGTERM
+
+    @Test("SIGTERM under load: exit 0, what is stored is consistent, a restart finishes the rest, nothing twice")
+    func terminate() async throws {
+        try await ServiceScene.with("term") { scene in
+            let testbed = scene.testbed
+            var random = SeededGenerator(seed: Self.seed())
+            let spam = try await Self.actions(scene, user: Self.carol, name: "t", spam: 150, ham: 0)
+            let ham = try await Self.actions(scene, user: Self.dave, name: "t", spam: 0, ham: 150)
+            let all = spam + ham
+            let before = (carol: try await testbed.counters(Self.carol), dave: try await testbed.counters(Self.dave))
+            // The moves first, then junkwatch: a backlog of 300 in the journal, a queue of 16.
+            try await Self.perform(spam, in: scene, batches: 25, using: &random)
+            try await Self.perform(ham, in: scene, batches: 25, using: &random)
+            try scene.writeConfiguration(pipeline: "queue = 16\nusers_in_flight = 2")
+            let first = try await scene.start()
+            #expect(try await scene.wait(for: .seconds(30)) { try scene.ledgerRows().count >= 40 })
+            let clock = ContinuousClock()
+            let mark = scene.notify.count
+            let stopAt = clock.now
+            first.send(SIGTERM)
+            let status = await first.exitStatus(within: .seconds(15))
+            #expect(status == 0)
+            print("SIGTERM under load: exited \(status.map(String.init) ?? "-") after \(Self.seconds(clock.now - stopAt))")
+            #expect(scene.notify.messages.dropFirst(mark).contains { $0.has("STOPPING=1") })
+
+            // What was stored: one row per action, each with its record in the journal.
+            let stored = try scene.ledgerRows()
+            #expect(stored.count < all.count, "all \(all.count) done before SIGTERM: no load to stop under")
+            #expect(Set(stored.map(\.msgid)).count == stored.count)
+            let journaled = try ServiceJournal(pids: [first.pid], since: scene.began, tag: scene.tag).records
+            #expect(Set(journaled.map(\.msgid)) == Set(stored.map(\.msgid)), "ledger and journal differ after SIGTERM")
+            print("SIGTERM under load: \(stored.count) of \(all.count) stored before the stop")
+
+            // The rest, by the next start.
+            let second = try await scene.start()
+            #expect(try await scene.wait(for: .seconds(60)) { try scene.ledgerRows().count >= all.count })
+            second.send(SIGTERM)
+            #expect(await second.exitStatus(within: .seconds(15)) == 0)
+            let rows = try scene.ledgerRows()
+            #expect(rows.count == all.count && Set(rows.map(\.msgid)) == Set(all.map(\.messageID)))
+            #expect(rows.allSatisfy { $0.outcome == .learned }, "relearned: \(rows.filter { $0.outcome != .learned }.map(\.msgid))")
+            let records = try scene.journal().records
+            #expect(records.count == all.count && Set(records.map(\.msgid)).count == all.count)
+            let after = (carol: try await testbed.counters(Self.carol), dave: try await testbed.counters(Self.dave))
+            #expect(after.carol.spam - before.carol.spam == spam.count, "learns_spam of RS\(Self.carol)")
+            #expect(after.dave.ham - before.dave.ham == ham.count, "learns_ham of RS\(Self.dave)")
         }
     }
 
