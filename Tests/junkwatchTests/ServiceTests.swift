@@ -405,6 +405,105 @@ struct ServiceTests {
         }
     }
 
+    // MARK: - 5. Rotation and vacuum
+
+    /// The dovecot entries of the scene's mail in the local journal, in journal order, as export
+    /// text one entry each; waits until `count` have arrived.
+    static func dovecotEntries(_ scene: ServiceScene, count: Int) async throws -> [(messageID: String, realtime: UInt64, export: [UInt8])] {
+        var entries: [(String, UInt64, [UInt8])] = []
+        _ = try await scene.wait(for: .seconds(10)) {
+            entries = []
+            let reader = try JournalReader(.local)
+            try reader.apply(JournalMatch([["_SYSTEMD_UNIT=dovecot.service"]]))
+            try reader.seek(realtime: scene.began)
+            while try reader.next() {
+                guard let message = try reader.text(of: "MESSAGE"), message.contains(scene.tag) else { continue }
+                let entry = try reader.entry()
+                var export = ExportText()
+                export.text("__REALTIME_TIMESTAMP", String(entry.realtime ?? 0))
+                export.text("__MONOTONIC_TIMESTAMP", String(entry.monotonic ?? 0))
+                for field in entry.fields where !field.name.hasPrefix("__") {
+                    if field.value.contains(UInt8(ascii: "\n")) {
+                        export.binary(field.name, field.value)
+                    } else {
+                        export.text(field.name, String(decoding: field.value, as: UTF8.self))
+                    }
+                }
+                export.endEntry()
+                let messageID = message.split(separator: "msgid=").last.map { String($0.prefix { $0 != "," }) } ?? ""
+                entries.append((messageID, entry.realtime ?? 0, export.bytes))
+            }
+            return entries.count >= count
+        }
+        return entries
+    }
+
+    @Test("its journal rotated and vacuumed under it, junkwatch goes on; a vacuumed cursor is a notice, and it resumes at the oldest entry")
+    func rotation() async throws {
+        try await ServiceScene.with("rotate") { scene in
+            let testbed = scene.testbed
+            let user = Self.bob
+            let actions = try await Self.actions(scene, user: user, name: "v", spam: 12, ham: 0)
+            // The moves are real, logged by dovecot into the machine's journal. junkwatch follows a
+            // journal of its own (--directory), which the test writes file by file from those log
+            // lines with systemd-journal-remote, as a journal's files are rotated: a new file, old
+            // files deleted. The machine's journal is left alone (journalctl --rotate and --vacuum-*
+            // act on every journal file, under everybody's tests).
+            for action in actions {
+                try await testbed.move(user: user, from: "INBOX", to: "Junk", uids: [action.uid])
+            }
+            let entries = try await Self.dovecotEntries(scene, count: 2 * actions.count)
+            func file(_ batch: Int) -> [UInt8] {
+                let names = Set(actions[(batch * 3)..<(batch * 3 + 3)].map(\.messageID))
+                return entries.filter { names.contains($0.messageID) }.flatMap(\.export)
+            }
+            let journal = scene.directory + "/journal"
+            try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: true)
+            func learned(_ batch: Int) throws -> Bool {
+                let rows = Set(try scene.ledgerRows().filter { $0.outcome == .learned }.map(\.msgid))
+                return actions[(batch * 3)..<(batch * 3 + 3)].allSatisfy { rows.contains($0.messageID) }
+            }
+            func remove(_ name: String) throws {
+                try FileManager.default.removeItem(atPath: journal + "/\(name).journal")
+            }
+
+            try await JournalFixture.append(exportText: file(0), to: journal, file: "a")
+            try scene.writeConfiguration()
+            let first = try await scene.start(["--directory", journal])
+            #expect(try await scene.wait(for: .seconds(15)) { try learned(0) })
+            // Rotated: the next entries go to a new file.
+            try await JournalFixture.append(exportText: file(1), to: journal, file: "b")
+            #expect(try await scene.wait(for: .seconds(15)) { try learned(1) })
+            // Vacuumed: the oldest file goes, the one junkwatch began in; more in another new file.
+            try remove("a")
+            try await JournalFixture.append(exportText: file(2), to: journal, file: "c")
+            #expect(try await scene.wait(for: .seconds(15)) { try learned(2) }, "log:\n\(scene.log)")
+            #expect(!first.hasEnded, "log:\n\(scene.log)")
+            first.send(SIGTERM)
+            #expect(await first.exitStatus(within: .seconds(15)) == 0)
+
+            // Stopped, its cursor (in c) vacuumed away with everything before d.
+            let saved = try #require(try Ledger(path: scene.ledgerPath).savedCursor())
+            try await JournalFixture.append(exportText: file(3), to: journal, file: "d")
+            try remove("b")
+            try remove("c")
+            try await scene.start(["--directory", journal])
+            #expect(try await scene.wait(for: .seconds(15)) { try learned(3) }, "the moves in the oldest file left were not all learned")
+            let oldest = entries.first { $0.messageID == actions[9].messageID }?.realtime
+            let lost = try scene.journal().notices.compactMap { notice -> (String, UInt64?)? in
+                if case .cursorLost(let cursor, let resumed) = notice { return (cursor, resumed) }
+                return nil
+            }
+            #expect(lost.count == 1, "\(lost)")
+            #expect(lost.first?.0 == saved)
+            #expect(lost.first?.1 == oldest)
+
+            let rows = try scene.ledgerRows()
+            #expect(rows.count == actions.count && Set(rows.map(\.msgid)).count == actions.count)
+            #expect(try scene.journal().records.count == actions.count)
+        }
+    }
+
     // MARK: - 6. Reload
 
     @Test("SIGHUP with a good configuration adds a learner; with a broken one the old configuration goes on")
