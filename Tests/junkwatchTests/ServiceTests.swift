@@ -8,13 +8,24 @@ import Testing
 /// `junkwatch run` end to end, as a real process against the testbed: users move mail over IMAP,
 /// dovecot logs to the machine's journal, junkwatch follows it, fetches with doveadm, teaches
 /// rspamd, stores to its ledger and writes records to the journal; the tests kill it, stop it,
-/// reload it, take rspamd away, and rotate its journal under it.
+/// reload it, take rspamd away, rotate its journal under it and flood journald.
 ///
-/// How the tests keep to their own mail on a shared journal and testbed: see ``ServiceScene``
-/// (each scene's filter acts only on Message-IDs carrying its tag; records are read by the pids
-/// of the scene's processes). Redis counters are exact only for users no other test of the
-/// package learns for through rspamd: carol and dave (the rspamd learner tests use alice, bob
-/// and x$(reboot)). Serialized: the tests share those two users' counters.
+/// Which journal. junkwatch follows the machine's journal, as it does in production, with the
+/// scene's filter (``ServiceScene``): the shipped dovecot filter whose prefilters only let through
+/// lines with the scene's tag, which is in the Message-ID of every message the scene moves. So
+/// other testbeds' dovecots (same unit, same journal) and the other tests on this testbed (same
+/// five users) cannot reach it, and no extra process has to copy dovecot's lines anywhere.
+/// Records and notices are read by the `_PID`s of the scene's own processes. Two tests need
+/// more: the rotation test gives junkwatch a journal directory of its own, written with
+/// systemd-journal-remote, because rotating or vacuuming the machine's journal would pull it from
+/// under everybody; the flood test floods a unit of its own (see `ServiceTests+Flood.swift`).
+/// rspamd is taken "down" behind a proxy (``RspamdProxy``), not stopped, for the same reason.
+///
+/// Redis counters are exact only for users no other test of the package learns for through
+/// rspamd: carol and dave (the rspamd learner tests use alice, bob and x$(reboot)). Serialized:
+/// these tests share those two users' counters, and the flood would skew the others' timings.
+/// `JUNKWATCH_TEST_SEED` repeats a run's random choices; `JUNKWATCH_KEEP_SERVICE_TEST` keeps
+/// each scene's directory (configuration, ledger, junkwatch's log) in /tmp.
 @Suite("junkwatch run as a service", .serialized, .enabled(if: ServiceTestbed.shouldRun, ServiceTestbed.skipReason))
 struct ServiceTests {
     static let alice = "alice@example.com"
@@ -104,7 +115,14 @@ struct ServiceTests {
                     + "max \(Self.seconds(sorted.last!)); JUNKWATCH_LATENCY (log line -> record): median "
                     + "\(latencies[latencies.count / 2]) s, max \(latencies.last!) s"
             )
-            #expect(sorted.last! < .seconds(3))
+            // Unless rspamd was away meanwhile (the rspamd learner tests stop it for a moment).
+            let rspamdAway = journal.notices.contains {
+                if case .transientFailure = $0 { return true }
+                return false
+            }
+            #expect(rspamdAway || sorted.last! < .seconds(3))
+            // No watchdog asked for (no WATCHDOG_USEC): none sent.
+            #expect(!scene.notify.messages.contains { $0.has("WATCHDOG=1") })
         }
     }
 
@@ -171,7 +189,7 @@ struct ServiceTests {
             }
             let all = byUser.values.flatMap { $0 }
             #expect(all.count == 500)
-            try scene.writeConfiguration(pipeline: "retry_max = 2")
+            try scene.writeConfiguration()
             let counted = [Self.carol, Self.dave]
             var before: [String: (spam: Int, ham: Int)] = [:]
             for user in counted { before[user] = try await testbed.counters(user) }
@@ -279,7 +297,7 @@ struct ServiceTests {
             let during = Array(actions[2..<24])
             let atStop = Array(actions[24..<36])
             // A queue smaller than the moves made while rspamd is down: reading the journal waits.
-            try scene.writeConfiguration(rspamdURL: proxy.url, pipeline: "retry_initial = 1\nretry_max = 2\nqueue = 8")
+            try scene.writeConfiguration(rspamdURL: proxy.url, pipeline: "queue = 8")
             let before = try await testbed.counters(user)
             let process = try await scene.start(watchdog: .seconds(4))
             #expect(await scene.notify.first(within: .seconds(5)) { $0.has("WATCHDOG=1") } != nil, "no WATCHDOG=1")
@@ -297,7 +315,7 @@ struct ServiceTests {
             #expect(try await scene.wait(for: .seconds(10)) { try learned(first) })
 
             // Down for a while, moves made meanwhile.
-            let downtime = Duration.seconds(20)
+            let downtime = Duration.seconds(60)
             let clock = ContinuousClock()
             proxy.down()
             let wentDown = clock.now

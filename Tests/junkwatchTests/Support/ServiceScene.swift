@@ -90,7 +90,9 @@ final class ServiceScene: Sendable {
     }
 
     /// Writes the configuration: the testbed's dovecot and rspamd (or `rspamdURL`), the scene's
-    /// filter and state; `rspamd` and `pipeline` are added to their sections, `extra` at the end.
+    /// filter and state, retries at most 2 s apart (the rspamd learner tests stop the testbed's
+    /// rspamd for a moment, at any time); `rspamd` and `pipeline` are added to their sections,
+    /// `extra` at the end.
     func writeConfiguration(
         rspamdURL: String? = nil,
         rspamd: String = "",
@@ -107,6 +109,8 @@ final class ServiceScene: Sendable {
             password_file = "\(testbed.rspamdPasswordFile)"
             \(rspamd)
             [pipeline]
+            retry_initial = 1
+            retry_max = 2
             \(pipeline)
             [state]
             directory = "\(stateDirectory)"
