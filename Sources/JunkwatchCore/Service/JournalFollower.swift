@@ -166,7 +166,9 @@ public final class JournalFollower: Sendable {
                 var resumed: UInt64?
                 if try reader.next() {
                     resumed = try reader.realtime()
-                    _ = try reader.previous()
+                    // Back before it: previous() from the first entry finds none and stays on it,
+                    // so the loop's next() would skip the oldest entry.
+                    try reader.seekHead()
                 }
                 notices.notice(.cursorLost(savedCursor: cursor, resumedRealtime: resumed))
                 return

@@ -149,6 +149,8 @@ public struct JunkwatchService: Service {
             notices: notices
         )
         let learning = Task { try await pipeline.run() }
+        // A close() that ended the last generation's wait must not end this one's at once.
+        reloads.open()
         let load = self.load
         let notifier = self.notifier
         let end: Result<End, any Error> = await withGracefulShutdownHandler {
@@ -330,6 +332,11 @@ final class ReloadRequests: Sendable {
             return nil
         }
         waiter?.resume(returning: true)
+    }
+
+    /// A new generation waits: forgets a close() of the last one that no wait consumed.
+    func open() {
+        state.withLock { $0.closed = false }
     }
 
     /// Ends the current wait (the generation is over); the next generation opens it again.

@@ -1,0 +1,95 @@
+import Foundation
+import JunkwatchCore
+import SystemdJournal
+import Testing
+
+/// `junkwatch run` when journald's rate limit drops a watched unit's messages: journald says
+/// "Suppressed N messages from UNIT" (MESSAGE_ID a596d6fe..., N_DROPPED, OBJECT_SYSTEMD_UNIT)
+/// once the limit's interval is over and the unit logs again, and junkwatch turns that into a
+/// warning notice with the count. About 35 s, most of it waiting for journald's 30 s interval.
+///
+/// In the serialized suite: while journald works through the flood (2 to 3 s), every log line on
+/// the machine waits behind it, which would throw off the other service tests' timings.
+extension ServiceTests {
+    /// Run inside the unit's cgroup: `count` syslog lines at once, then one more line after the
+    /// 30 s interval, which makes journald write its "Suppressed" entry. journald's burst is
+    /// 10,000 lines per 30 s, scaled up with the space the journal may still use (37,500 here;
+    /// by default at most 40,000, as that space is capped at 4 GB): 80,000 lines go well past it.
+    static let flood = """
+        import os, sys, syslog, time
+        procs, count, ident = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+        with open(procs, "w") as f:
+            f.write(str(os.getpid()))
+        syslog.openlog(ident, 0, syslog.LOG_DAEMON)
+        start = time.monotonic()
+        for i in range(count):
+            syslog.syslog(syslog.LOG_INFO, "flood %d" % i)
+        flooded = time.monotonic() - start
+        time.sleep(max(0.0, 31.0 - (time.monotonic() - start)))
+        syslog.syslog(syslog.LOG_INFO, "flood done")
+        print("%d lines in %.2f s" % (count, flooded))
+        """
+
+    @Test("journald suppressing a watched unit's messages becomes a warning notice with the count")
+    func suppressed() async throws {
+        // The flood comes from a unit of its own that the scene's filter watches besides
+        // dovecot.service, not from dovecot.service itself: journald's limit is per unit, and
+        // flooding dovecot.service would drop every testbed's dovecot lines for 30 s, failing the
+        // tests that wait for them (all testbeds on a machine share that unit). junkwatch treats
+        // every unit its filters match on alike.
+        let unit = "jw-flood-\(UUID().uuidString.prefix(8).lowercased()).service"
+        try await ServiceScene.with("flood", units: [unit]) { scene in
+            let dovecot = try String(contentsOfFile: scene.testbed.directory + "/state/cgroup", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let cgroup = URL(fileURLWithPath: dovecot).deletingLastPathComponent().appendingPathComponent(unit).path
+            try FileManager.default.createDirectory(atPath: cgroup, withIntermediateDirectories: false)
+            defer {
+                // Empty once the flood has exited; the kernel may take a moment to see it so.
+                var tries = 0
+                while rmdir(cgroup) != 0 && errno == EBUSY && tries < 50 {
+                    usleep(100_000)
+                    tries += 1
+                }
+            }
+            try scene.writeConfiguration()
+            let process = try await scene.start()
+            let lines = 80_000
+            let flooded = try await Program.check(["/usr/bin/python3", "-c", Self.flood, cgroup + "/cgroup.procs", String(lines), "jw-flood"])
+            print("journald flood: \(flooded.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+
+            // Everything sent was either kept by journald or counted in a notice.
+            var kept = 0
+            var notices: [(count: Int, entry: JournalEntry)] = []
+            let accounted = try await scene.wait(for: .seconds(15)) {
+                kept = 0
+                let reader = try JournalReader(.local)
+                try reader.apply(JournalMatch([["_SYSTEMD_UNIT=\(unit)"]]))
+                try reader.seek(realtime: scene.began)
+                while try reader.next() { kept += 1 }
+                notices = try scene.journal().items.compactMap { item in
+                    guard case .suppressed(let from, let count)? = item.notice, from == unit else { return nil }
+                    return (count, item.entry)
+                }
+                return kept + notices.map(\.count).reduce(0, +) == lines + 1
+            }
+            let suppressed = notices.map(\.count).reduce(0, +)
+            #expect(accounted, "\(lines + 1) lines sent, \(kept) in the journal, \(suppressed) in junkwatch's notices")
+            print("journald flood: \(kept) lines kept, \(suppressed) suppressed, in \(notices.count) notices")
+            #expect(!notices.isEmpty)
+            for (count, entry) in notices {
+                #expect(entry.text("MESSAGE_ID") == JournalMessageID.journalSuppressed.rawValue)
+                #expect(entry.text("PRIORITY") == "4")
+                #expect(entry.text("JUNKWATCH_UNIT") == unit)
+                #expect(entry.text("JUNKWATCH_SUPPRESSED") == String(count))
+                #expect(entry.text("MESSAGE")?.contains("journald suppressed \(count) messages from \(unit)") == true)
+            }
+            let status = await scene.notify.first(within: .seconds(8)) {
+                $0.status?.contains("journald dropped \(suppressed) messages") == true
+            }
+            #expect(status != nil, "no STATUS= with the count")
+            #expect(!process.hasEnded)
+            process.send(SIGTERM)
+            #expect(await process.exitStatus(within: .seconds(15)) == 0)
+        }
+    }
+}
