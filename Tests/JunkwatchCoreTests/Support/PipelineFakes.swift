@@ -39,7 +39,9 @@ final class MemoryStore: DecisionStore {
 
     func isRecorded(sourceCursor: String, learner: String) throws -> Bool {
         state.withLock { state in
-            state.rows.contains { $0.record.sourceCursor == sourceCursor && $0.record.learner == learner }
+            state.rows.contains {
+                $0.record.sourceCursor == sourceCursor && $0.record.learner == learner && $0.record.outcome != .failed
+            }
         }
     }
 
