@@ -60,7 +60,7 @@ struct ConfigurationOptions: ParsableArguments {
 
     /// `Filters/` of the source tree the executable was built in (`.build/<config>/junkwatch`),
     /// so that `swift run junkwatch` works before anything is installed.
-    private static func sourceTreeFilters() -> String? {
+    static func sourceTreeFilters() -> String? {
         var directory = executableDirectory
         for _ in 0..<5 {
             let candidate = directory.appendingPathComponent("Filters")
