@@ -44,12 +44,14 @@ struct Replayer {
     /// Makes the test's users and writes a configuration.
     /// - Parameters:
     ///   - passwordFile: the rspamd password file; the testbed's by default.
+    ///   - rspamd: more `key = value` lines for `[rspamd]`.
     ///   - extra: more TOML, as whole sections.
     init(
         testbed: Testbed,
         users: [String],
         learners: Learners = .bayes,
         passwordFile: String? = nil,
+        rspamd: [String] = [],
         extra: String = ""
     ) async throws {
         self.testbed = testbed
@@ -69,6 +71,7 @@ struct Replayer {
             bayes = \(learners.contains(.bayes))
             fuzzy = \(learners.contains(.fuzzy))
             timeout = 5
+            \(rspamd.joined(separator: "\n"))
 
             [spamassassin]
             enabled = \(learners.contains(.spamAssassin))
@@ -92,7 +95,9 @@ struct Replayer {
 
     /// Runs `junkwatch replay --format json` with `arguments` added (`--force`).
     func run(_ arguments: [String] = []) async throws -> Run {
-        let result = try await Program.run([CommandLineTests.program, "replay", "--format", "json"] + narrowing + arguments)
+        let result = try await Program.run(
+            [CommandLineTests.program, "replay", "--format", "json"] + narrowing + arguments
+        )
         let decoder = JSONDecoder()
         var records: [DecisionRecord] = []
         for line in result.lines {

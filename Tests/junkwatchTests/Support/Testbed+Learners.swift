@@ -16,7 +16,10 @@ extension Testbed {
     /// The `FUZZY_*` symbols rspamd's normal worker reports for `message`.
     func fuzzySymbols(_ message: [UInt8]) async throws -> Set<String> {
         let result = try await Program.check(
-            ["/usr/bin/curl", "-sS", "--max-time", "10", "-X", "POST", "--data-binary", "@-", rspamdScanURL + "/checkv2"],
+            [
+                "/usr/bin/curl", "-sS", "--max-time", "10", "-X", "POST", "--data-binary", "@-",
+                rspamdScanURL + "/checkv2",
+            ],
             input: message
         )
         let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]

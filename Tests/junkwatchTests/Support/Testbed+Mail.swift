@@ -51,14 +51,16 @@ extension Testbed {
 
     /// The UIDs of the messages with these Message-IDs in `mailbox`.
     func uids(of messageIDs: [String], user: String, mailbox: String) async throws -> [UInt32] {
-        let listing = try await doveadm(["-f", "tab", "fetch", "-u", user, "--", "uid hdr.message-id", "mailbox", mailbox, "all"])
+        let listing = try await doveadm([
+            "-f", "tab", "fetch", "-u", user, "--", "uid hdr.message-id", "mailbox", mailbox, "all",
+        ])
         var byID: [String: UInt32] = [:]
         for line in listing.lines.dropFirst() {
             let fields = line.split(separator: "\t", maxSplits: 1)
             if fields.count == 2, let uid = UInt32(fields[0]) { byID[String(fields[1])] = uid }
         }
         return try messageIDs.map { id in
-            guard let uid = byID[id] else { throw Missing(name: "\(id) in \(mailbox) of \(user)") }
+            guard let uid = byID[id] else { throw Unexpected(description: "no \(id) in \(mailbox) of \(user)") }
             return uid
         }
     }
@@ -67,7 +69,9 @@ extension Testbed {
     @discardableResult
     func move(user: String, from source: String, to destination: String, uids: [UInt32]) async throws -> [UInt32] {
         let list = uids.map(String.init).joined(separator: ",")
-        let result = try await driver(["move", "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(list)"])
+        let result = try await driver([
+            "move", "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(list)",
+        ])
         return result.output.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { UInt32($0) }
     }
 

@@ -57,7 +57,7 @@ extension Testbed {
                 if line.starts(with: key) { found = offset }
                 offset += line.count + 1
             }
-            guard let found else { throw Missing(name: "\(user) in \(usersFile)") }
+            guard let found else { throw Unexpected(description: "\(user) is not in \(usersFile)") }
             // One byte in place, so that dovecot reading the file meanwhile sees either line; then
             // a line more, so that the size changes even within the same second.
             let descriptor = open(usersFile, O_WRONLY)

@@ -23,6 +23,11 @@ struct Testbed: Sendable {
         var description: String { "\(name) is not set: start the testbed (eval \"$(scripts/testbed start)\")" }
     }
 
+    /// The testbed is not as a test left it.
+    struct Unexpected: Error, CustomStringConvertible {
+        var description: String
+    }
+
     let imapDriver: String
     let doveadm: String
     let dovecotConfig: String
