@@ -80,10 +80,11 @@ final class ServiceScene: Sendable {
     func messageID(_ name: String) -> String { "<\(name).\(tag)@test.invalid>" }
 
     /// Messages for `user`, `count` of them, named `prefix` and a number. Their words depend on
-    /// the tag too: rspamd remembers what it learned, in every earlier run against the testbed.
+    /// the tag and the name too: rspamd takes a message with the same words as one it learned
+    /// before (in this test, or in any earlier run against the testbed) for that one.
     func mail(_ prefix: String, count: Int, user: String, seed: UInt64) -> [TestMail] {
-        var base: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a of the tag
-        for byte in tag.utf8 { base = (base ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var base: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a of the tag, the name and the user
+        for byte in (tag + "/" + prefix + "/" + user).utf8 { base = (base ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return (0..<count).map { index in
             TestMail(messageID: messageID("\(prefix)\(index)"), user: user, seed: base ^ (seed &* 1_000_003 &+ UInt64(index)))
         }
