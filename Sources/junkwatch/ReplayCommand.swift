@@ -16,9 +16,11 @@ struct ReplayCommand: AsyncParsableCommand {
             failed. With --dry-run it only decides: nothing is fetched, learned or written.
 
             A replay reads and updates the same ledger as the service (in the state directory), so \
-            replaying twice learns nothing twice; --force sends everything again. It never moves \
-            the service's journal cursor. Transient failures (rspamd down) are retried a few times \
-            and then recorded as failed; a wrong password stops the replay.
+            replaying twice learns nothing twice, while what failed is tried again; --force sends \
+            everything again. It never moves the service's journal cursor. Transient failures \
+            (rspamd down) are retried a few times and then recorded as failed, the following \
+            messages with one attempt each until the learner answers again; a wrong password stops \
+            the replay.
 
             Records go to standard output; everything else to standard error: on a terminal, a \
             progress line (entries read, decisions, learned, entries per second and an ETA from \

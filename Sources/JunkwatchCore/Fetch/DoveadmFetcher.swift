@@ -42,7 +42,7 @@ public struct DoveadmFetcher: MessageFetcher {
             doveadmPath: String = "/usr/bin/doveadm",
             configFile: String? = nil,
             timeout: Duration = .seconds(30),
-            sizeLimit: Int = 32 * 1024 * 1024,
+            sizeLimit: Int = 20 * 1024 * 1024,
             mailboxRoles: MailboxRoles = .default,
             standardErrorLimit: Int = 4096
         ) {

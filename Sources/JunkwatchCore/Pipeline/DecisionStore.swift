@@ -7,8 +7,9 @@ public protocol DecisionStore: Sendable {
     /// `learner` at or after `since`, or `nil`.
     func lastLearn(user: String, message: MessageReference, learner: String, since: Date) throws -> PriorLearn?
 
-    /// Whether a final record for the entry at `sourceCursor` and `learner` is already stored:
-    /// the entry was finished before a crash that kept the cursor from moving past it.
+    /// Whether a final record other than `failed` for the entry at `sourceCursor` and `learner`
+    /// is already stored: the entry was finished before a crash that kept the cursor from moving
+    /// past it, or by an earlier replay. A failed one is tried again.
     func isRecorded(sourceCursor: String, learner: String) throws -> Bool
 
     /// Stores the final records of one decision and, when `cursor` is not `nil`, the new saved
@@ -20,6 +21,10 @@ public protocol DecisionStore: Sendable {
 
     /// The saved cursor, if any.
     func savedCursor() throws -> String?
+
+    /// Forgets records older than `before` (past the dedupe window); returns how many.
+    @discardableResult
+    func prune(before: Date) throws -> Int
 }
 
 /// A learn remembered by a ``DecisionStore``.

@@ -95,6 +95,10 @@ public final class Pipeline: Sendable {
     private let queue: UserQueue<Job>
     private let state = Mutex(State())
     private let stopping = Atomic<Bool>(false)
+    /// Stages that ran out of attempts (a replay's bounded retries) and have not worked since: each
+    /// attempt at them is the only one, without a wait, until one works again. A replay with
+    /// rspamd down then records its backlog as failed in moments, not attempts × waits apiece.
+    private let exhausted = Mutex<Set<String>>([])
 
     /// Creates a pipeline.
     /// - Parameters:
@@ -371,9 +375,20 @@ public final class Pipeline: Sendable {
             switch result {
             case .success:
                 if number > 1 { events(.recovered(stage: stage, user: user, attempts: number)) }
+                exhausted.withLock { _ = $0.remove(stage) }
                 return result
             case .failure(let error):
-                guard settings.retry.retries(error, afterAttempt: number) else { return result }
+                guard settings.retry.retries(error, afterAttempt: number) else {
+                    if error.kind == .transient, settings.retry.attempts != nil {
+                        exhausted.withLock { _ = $0.insert(stage) }
+                    }
+                    return result
+                }
+                if exhausted.withLock({ $0.contains(stage) }) {
+                    return .failure(
+                        StageError(error.kind, "\(error.message) (tried once: \(stage) ran out of retries just before)")
+                    )
+                }
                 if isStopping { return nil }
                 let delay = settings.retry.delay(afterAttempt: number)
                 events(.retrying(stage: stage, user: user, error: error, attempt: number, delay: delay))

@@ -45,14 +45,20 @@ extension Ledger {
         )
     }
 
-    /// Whether a record for the entry at `sourceCursor` and `learner` is stored: the entry was
-    /// finished before a crash kept the saved cursor from moving past it.
+    /// Whether a record for the entry at `sourceCursor` and `learner` is stored that needs no
+    /// second try: the entry was finished before a crash kept the saved cursor from moving past
+    /// it, or an earlier replay did it. A `failed` record does not count: a replay that gave up
+    /// while rspamd was down, or stopped at a wrong password, is tried again by the next one.
     public func isRecorded(sourceCursor: String, learner: String) throws(LedgerError) -> Bool {
         try access("cannot look up finished entries") {
             try database.read { db in
                 try Bool.fetchOne(
                     db.cachedStatement(
-                        sql: "SELECT EXISTS (SELECT 1 FROM decision WHERE source_cursor = ? AND learner = ?)"
+                        sql: """
+                            SELECT EXISTS (
+                              SELECT 1 FROM decision WHERE source_cursor = ? AND learner = ? AND outcome != 'failed'
+                            )
+                            """
                     ),
                     arguments: [sourceCursor, learner]
                 ) ?? false

@@ -1,12 +1,15 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// The rspamd learners against the testbed's rspamd 3.4 (Redis Bayes with per_user, a local
-/// fuzzy storage that syncs every second). Serialized: one test stops and restarts rspamd.
+/// fuzzy storage that syncs every second). Serialized: one test stops and restarts rspamd, and
+/// holds it exclusively meanwhile, so that no other suite sees it down.
 @Suite(
     "rspamd learners (testbed rspamd)",
     .serialized,
+    .usesTestbedRspamd,
     .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason)
 )
 struct RspamdIntegrationTests {
@@ -277,7 +280,7 @@ struct RspamdIntegrationTests {
 
     // MARK: - rspamd down
 
-    @Test("with rspamd stopped, every rspamd learner fails transiently")
+    @Test("with rspamd stopped, every rspamd learner fails transiently", .stopsTestbedRspamd)
     func rspamdStopped() async throws {
         let (message, id) = try await message("down")
         try await TestProcess.check([testbed.rspamdStop])

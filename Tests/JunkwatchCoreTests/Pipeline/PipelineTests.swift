@@ -136,6 +136,29 @@ struct PipelineTests {
         #expect(reporter.records.first?.reason.contains("HTTP 503") == true)
     }
 
+    @Test("after a stage ran out of attempts, later messages try it once without waiting, until it works again")
+    func exhaustedStageFailsFast() async throws {
+        let learner = FakeLearner()
+        let down = Array(repeating: LearnOutcome.failed(.transient("connection refused")), count: 5)
+        for id in ["<1@x>", "<2@x>", "<3@x>", "<5@x>"] { learner.script(id, down) }
+        var settings = Pipeline.Settings()
+        settings.retry = RetryPolicy(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1), attempts: 3)
+        let reporter = CollectingReporter()
+        let pipeline = self.pipeline(learners: [learner], reporter: reporter, settings: settings)
+        async let summary = pipeline.run()
+        for id in 1...5 { await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<\(id)@x>")) }
+        pipeline.finishInput()
+        let result = try await summary
+        #expect(result.outcomes == [.failed: 4, .learned: 1])
+        let calls = Dictionary(grouping: learner.calls, by: \.msgid).mapValues(\.count)
+        // <1@x> uses its 3 attempts; <2@x> and <3@x> get one each; <4@x> works; <5@x> has 3 again.
+        #expect(calls == ["<1@x>": 3, "<2@x>": 1, "<3@x>": 1, "<4@x>": 1, "<5@x>": 3])
+        let second = try #require(reporter.records.first { $0.msgid == "<2@x>" })
+        #expect(second.reason.contains("tried once: fake ran out of retries just before"), "\(second.reason)")
+        let fifth = try #require(reporter.records.first { $0.msgid == "<5@x>" })
+        #expect(!fifth.reason.contains("tried once"), "\(fifth.reason)")
+    }
+
     @Test("a configuration error is not retried by a replay, and retried by a service")
     func configurationErrors() async throws {
         let learner = FakeLearner()
@@ -155,6 +178,26 @@ struct PipelineTests {
         await service.submit(makeVerdict(.spam, user: "alice", msgid: "<m@x>"))
         service.finishInput()
         #expect(try await second.outcomes == [.learned: 1])
+    }
+
+    @Test("a replay stops at a configuration error, after recording it")
+    func stopsOnConfigurationError() async throws {
+        let learner = FakeLearner()
+        learner.script("<m1@x>", [.failed(.configuration("rspamd refused the password from the file /etc/p"))])
+        var settings = Pipeline.Settings()
+        settings.usersInFlight = 1
+        settings.stopsOnConfigurationError = true
+        let store = MemoryStore()
+        let pipeline = self.pipeline(learners: [learner], store: store, settings: settings)
+        let run = Task { try await pipeline.run() }
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<m1@x>"))
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<m2@x>"))
+        pipeline.finishInput()
+        await #expect(throws: StageError.configuration("rspamd refused the password from the file /etc/p")) {
+            try await run.value
+        }
+        #expect(learner.calls.map(\.msgid) == ["<m1@x>"])
+        #expect(store.rows.map(\.record.outcome) == [.failed])
     }
 
     @Test("the same verdict again is not sent; a reversal is, marked as one")
@@ -217,6 +260,31 @@ struct PipelineTests {
         #expect(reporter.records.isEmpty)
         #expect(store.rows.count == 1)
         #expect(try store.savedCursor() == "c1")
+    }
+
+    @Test("an entry that failed before is tried again; one that was learned or skipped is not")
+    func failedBeforeTriedAgain() async throws {
+        let learner = FakeLearner()
+        let store = MemoryStore()
+        let failed = makeVerdict(.spam, user: "alice", msgid: "<failed@x>", cursor: "c1")
+        let skipped = makeVerdict(.spam, user: "alice", msgid: "<skipped@x>", cursor: "c2")
+        try store.commit(
+            [
+                DecisionRecord(verdict: failed, learner: "fake", outcome: .failed),
+                DecisionRecord(verdict: skipped, learner: "fake", outcome: .skipped),
+            ],
+            cursor: nil,
+            at: Date()
+        )
+        let pipeline = self.pipeline(learners: [learner], store: store)
+        async let summary = pipeline.run()
+        await pipeline.submit(failed)
+        await pipeline.submit(skipped)
+        pipeline.finishInput()
+        let result = try await summary
+        #expect(learner.calls.map(\.msgid) == ["<failed@x>"])
+        #expect(result.outcomes == [.learned: 1])
+        #expect(result.recordedBefore == 1)
     }
 
     @Test("the saved cursor never passes an unfinished entry")

@@ -306,6 +306,19 @@ struct LedgerTests {
         }
     }
 
+    @Test("isRecorded: any final record of the entry and learner but a failed one")
+    func isRecorded() throws {
+        try Self.withLedger { ledger, _ in
+            try ledger.commit([Self.record(outcome: .skipped, cursor: "c1")], cursor: nil, at: Self.start)
+            try ledger.commit([Self.record(outcome: .failed, cursor: "c2")], cursor: nil, at: Self.start)
+            #expect(try ledger.isRecorded(sourceCursor: "c1", learner: "rspamd"))
+            #expect(try !ledger.isRecorded(sourceCursor: "c1", learner: "sa-learn"))
+            #expect(try !ledger.isRecorded(sourceCursor: "c2", learner: "rspamd"))
+            try ledger.commit([Self.record(outcome: .learned, cursor: "c2")], cursor: nil, at: Self.start + 1)
+            #expect(try ledger.isRecorded(sourceCursor: "c2", learner: "rspamd"))
+        }
+    }
+
     @Test("Without a Message-ID the UID in its mailbox identifies a message; without either, nothing does")
     func keysWithoutMessageID() throws {
         try Self.withLedger { ledger, _ in

@@ -39,7 +39,9 @@ final class MemoryStore: DecisionStore {
 
     func isRecorded(sourceCursor: String, learner: String) throws -> Bool {
         state.withLock { state in
-            state.rows.contains { $0.record.sourceCursor == sourceCursor && $0.record.learner == learner }
+            state.rows.contains {
+                $0.record.sourceCursor == sourceCursor && $0.record.learner == learner && $0.record.outcome != .failed
+            }
         }
     }
 
@@ -62,6 +64,14 @@ final class MemoryStore: DecisionStore {
     }
 
     func savedCursor() throws -> String? { state.withLock { $0.cursor } }
+
+    func prune(before: Date) throws -> Int {
+        state.withLock { state in
+            let count = state.rows.count
+            state.rows.removeAll { $0.time < before }
+            return count - state.rows.count
+        }
+    }
 }
 
 struct FakeError: Error, CustomStringConvertible {

@@ -1,0 +1,82 @@
+import Foundation
+
+/// Putting mail where a test needs it, and moving it as a user does.
+///
+/// Staging goes through `doveadm import`, which dovecot logs to doveadm's standard error rather
+/// than the journal: staged messages make no decision. The moves that should make one go over
+/// IMAP (scripts/testbed-imap), so dovecot's `mail_log` writes the lines a real client causes.
+extension Testbed {
+    @discardableResult
+    private func doveadm(_ arguments: [String], input: [UInt8]? = nil) async throws -> Program.Result {
+        try await Program.check([doveadm, "-c", dovecotConfig] + arguments, input: input)
+    }
+
+    @discardableResult
+    private func driver(_ arguments: [String]) async throws -> Program.Result {
+        try await Program.check([imapDriver] + arguments, environment: variables)
+    }
+
+    /// Puts `messages` into `mailbox` of `user` without a trace in the journal; returns their UIDs
+    /// in the same order.
+    func stage(_ messages: [TestMessage], user: String, mailbox: String) async throws -> [UInt32] {
+        // An mbox file imported with in-memory indexes, so that doveadm (running as the mail
+        // owner) needs no write access to the directory. The mbox mailbox has the target's name
+        // and is imported to the top level, so it lands in that mailbox.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(Testbed.unique("stage"))
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var mbox: [UInt8] = []
+        for message in messages {
+            mbox += Array("From MAILER-DAEMON Fri Nov 21 08:00:00 2025\n".utf8)
+            for line in message.bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                if line.starts(with: Array("From ".utf8)) { mbox.append(UInt8(ascii: ">")) }
+                mbox += line
+                mbox.append(UInt8(ascii: "\n"))
+            }
+        }
+        let file = directory.appendingPathComponent("staged")
+        try Data(mbox).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let location: String
+        if mailbox == "INBOX" {
+            location = "mbox:\(directory.path):INBOX=\(file.path):INDEX=MEMORY"
+        } else {
+            try FileManager.default.moveItem(at: file, to: directory.appendingPathComponent(mailbox))
+            location = "mbox:\(directory.path):INBOX=/nonexistent:INDEX=MEMORY"
+        }
+        try await doveadm(["import", "-u", user, "--", location, "", "mailbox", mailbox, "all"])
+        return try await uids(of: messages.map(\.messageID), user: user, mailbox: mailbox)
+    }
+
+    /// The UIDs of the messages with these Message-IDs in `mailbox`.
+    func uids(of messageIDs: [String], user: String, mailbox: String) async throws -> [UInt32] {
+        let listing = try await doveadm([
+            "-f", "tab", "fetch", "-u", user, "--", "uid hdr.message-id", "mailbox", mailbox, "all",
+        ])
+        var byID: [String: UInt32] = [:]
+        for line in listing.lines.dropFirst() {
+            let fields = line.split(separator: "\t", maxSplits: 1)
+            if fields.count == 2, let uid = UInt32(fields[0]) { byID[String(fields[1])] = uid }
+        }
+        return try messageIDs.map { id in
+            guard let uid = byID[id] else { throw Unexpected(description: "no \(id) in \(mailbox) of \(user)") }
+            return uid
+        }
+    }
+
+    /// UID MOVE over IMAP, as a mail client moves; returns the UIDs in `destination`.
+    @discardableResult
+    func move(user: String, from source: String, to destination: String, uids: [UInt32]) async throws -> [UInt32] {
+        let list = uids.map(String.init).joined(separator: ",")
+        let result = try await driver([
+            "move", "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(list)",
+        ])
+        return result.output.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { UInt32($0) }
+    }
+
+    /// Deletes a message for good over IMAP (\Deleted, then UID EXPUNGE).
+    func expunge(user: String, mailbox: String, uid: UInt32) async throws {
+        try await driver(["expunge", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"])
+    }
+}
