@@ -93,6 +93,8 @@ let package = Package(
                 "SystemdJournal",
                 "TestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                // ReadmeTests parses README's command lines with junkwatch's own parser.
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
     ],

@@ -28,19 +28,40 @@ struct ConfigurationOptions: ParsableArguments {
         return try Configuration.load(path: Configuration.defaultPath, defaultsIfMissing: true)
     }
 
-    /// The enabled filters, looked up in `--filters`, the configured paths and, for a program
-    /// run from its build tree, the repository's `Filters` folder.
+    /// The enabled filters, looked up in `--filters`, the configured paths, the filters
+    /// installed beside the program and, for a program run from its build tree, the
+    /// repository's `Filters` folder.
     func filterSet(_ configuration: Configuration) throws -> FilterSet {
         var paths = filters + configuration.filters.paths
+        if let installed = Self.installedFilters() { paths.append(installed) }
         if let tree = Self.sourceTreeFilters() { paths.append(tree) }
         return try FilterSet.load(paths: paths, enabled: configuration.filters.enabled)
     }
 
+    /// The directory of the running executable, symbolic links resolved. `/proc/self/exe`
+    /// rather than `argv[0]`, which is a bare name when the program was found through `PATH`.
+    private static var executableDirectory: URL {
+        let path =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: path).resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    /// `PREFIX/share/junkwatch/filters` for a program installed as `PREFIX/bin/junkwatch`
+    /// (`scripts/install`), when it exists: a `/usr/local` install finds its filters without
+    /// a configured path.
+    private static func installedFilters() -> String? {
+        let candidate = executableDirectory.deletingLastPathComponent()
+            .appendingPathComponent("share/junkwatch/filters").standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else { return nil }
+        return candidate.path
+    }
+
     /// `Filters/` of the source tree the executable was built in (`.build/<config>/junkwatch`),
     /// so that `swift run junkwatch` works before anything is installed.
-    private static func sourceTreeFilters() -> String? {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent()
+    static func sourceTreeFilters() -> String? {
+        var directory = executableDirectory
         for _ in 0..<5 {
             let candidate = directory.appendingPathComponent("Filters")
             if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path),

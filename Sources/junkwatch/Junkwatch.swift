@@ -14,6 +14,8 @@ struct Junkwatch: AsyncParsableCommand {
             `junkwatch replay --dry-run --since -7d` to see what junkwatch would learn.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ReplayCommand.self, StatsCommand.self, TestFilterCommand.self]
+        subcommands: [
+            RunCommand.self, ReplayCommand.self, StatsCommand.self, TestFilterCommand.self, CheckConfigCommand.self,
+        ]
     )
 }

@@ -22,6 +22,11 @@ struct ReplayCommand: AsyncParsableCommand {
             messages with one attempt each until the learner answers again; a wrong password stops \
             the replay.
 
+            Records go to standard output; everything else to standard error: on a terminal, a \
+            progress line (entries read, decisions, learned, entries per second and an ETA from \
+            the time of the entry being read), and at the end a table of decisions and outcomes \
+            per user (the --top users with the most) and per learner, then a summary line.
+
             Exit status: 0 when nothing failed; 1 when a learn failed (the records say why) or the \
             replay could not run; 64 for a usage error.
 
@@ -62,10 +67,18 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Output: text, or json (one decision record per line, snake_case keys).")
     var format: OutputFormat = .text
 
+    @Option(
+        name: .long,
+        parsing: .unconditional,
+        help: ArgumentHelp("The summary table shows the N users with the most decisions; 0 shows all.", valueName: "N")
+    )
+    var top = 10
+
     func validate() throws {
         if dryRun && force {
             throw ValidationError("--force relearns, --dry-run learns nothing: use one or the other.")
         }
+        if top < 0 { throw ValidationError("--top must be 0 (every user) or more, not \(top).") }
     }
 
     func run() async throws {
@@ -74,16 +87,43 @@ struct ReplayCommand: AsyncParsableCommand {
         let source = try input.input(stream: stream)
         let format = self.format
         let narrowing = Narrowing(users: Set(user), mailboxes: Set(mailbox))
+        let top = self.top == 0 ? nil : self.top
+        let progress = ReplayProgress()
+        // The bar is for people watching; off a terminal only the summary is printed.
+        let line = ProgressLine.wanted ? ProgressLine(progress: progress, dryRun: dryRun) : nil
+        // Records on the same terminal go above the line, which clears itself for them.
+        let around: (@Sendable (() -> Void) -> Void)? =
+            if let line, isatty(STDOUT_FILENO) == 1 { { write in line.aside(write) } } else { nil }
         if dryRun {
-            let summary = try await onThreadOfItsOwn {
-                try Self.replay(source, filters: filters, settings: settings.classify, narrowing: narrowing, format: format)
+            let scan: ScanCounts
+            do {
+                scan = try await onThreadOfItsOwn {
+                    line?.start(span: ReplayProgress.Span(of: source, match: filters.journalMatch))
+                    return try Self.replay(
+                        source,
+                        filters: filters,
+                        settings: settings.classify,
+                        narrowing: narrowing,
+                        format: format,
+                        progress: progress,
+                        around: around
+                    )
+                }
+            } catch {
+                await line?.finish()
+                throw error
             }
-            printError(summary)
+            await line?.finish()
+            Self.printSummary(scan.tally.table(top: top, outcomes: false))
+            printError(
+                "junkwatch: read \(scan.entries) entries: \(scan.events) mail events, "
+                    + "\(scan.ham) ham and \(scan.spam) spam decisions (dry run)"
+            )
             return
         }
         let learners = try settings.learners(bulk: settings.rspamd.replayBulk)
         let store = try Ledger(directory: settings.state.directory)
-        let printer = RecordPrinter(format: format)
+        let printer = RecordPrinter(format: format, progress: progress, around: around)
         let pipeline = Pipeline(
             fetcher: settings.fetcher(),
             learners: learners,
@@ -105,7 +145,9 @@ struct ReplayCommand: AsyncParsableCommand {
             ),
             events: { event in
                 if case .retrying(let stage, let user, let error, let attempt, let delay) = event {
-                    printError("junkwatch: \(stage) for \(user): \(error); attempt \(attempt) of 3, retrying in \(delay)")
+                    let text =
+                        "junkwatch: \(stage) for \(user): \(error); attempt \(attempt) of 3, retrying in \(delay)"
+                    if let line { line.print(text) } else { printError(text) }
                 }
             }
         )
@@ -114,25 +156,46 @@ struct ReplayCommand: AsyncParsableCommand {
         do {
             scan = try await onThreadOfItsOwn {
                 defer { pipeline.finishInput() }
-                return try Self.feed(source, filters: filters, settings: settings.classify, narrowing: narrowing, into: pipeline)
+                line?.start(span: ReplayProgress.Span(of: source, match: filters.journalMatch))
+                return try Self.feed(
+                    source,
+                    filters: filters,
+                    settings: settings.classify,
+                    narrowing: narrowing,
+                    into: pipeline,
+                    progress: progress
+                )
             }
         } catch {
             // What was queued is still learned and recorded; then the scan's error is reported.
             _ = try? await learning.value
+            await line?.finish()
             printer.flush()
             throw error
         }
         let summary: PipelineSummary
         do {
             summary = try await learning.value
-        } catch let error as StageError {
+        } catch {
+            await line?.finish()
             printer.flush()
+            guard let error = error as? StageError else { throw error }
             printError("junkwatch: replay stopped: \(error)")
             throw ExitCode(1)
         }
+        await line?.finish()
         printer.flush()
+        var tally = scan.tally
+        tally.merge(printer.tally)
+        Self.printSummary(tally.table(top: top, outcomes: true))
         printError(Self.describe(scan, summary))
         if summary.failed > 0 { throw ExitCode(1) }
+    }
+
+    /// The summary table on standard error, set off by a blank line; nothing when it is empty.
+    static func printSummary(_ table: String) {
+        guard !table.isEmpty else { return }
+        printError("\n" + table + "\n")
     }
 
     /// Which verdicts `--user` and `--mailbox` keep.
@@ -146,11 +209,15 @@ struct ReplayCommand: AsyncParsableCommand {
         }
     }
 
-    /// What a scan read.
+    /// What a scan read and decided.
     struct ScanCounts: Sendable {
         var entries = 0
         var events = 0
         var verdicts = 0
+        var ham = 0
+        var spam = 0
+        /// Decisions per user.
+        var tally = ReplayTally()
     }
 
     /// Scans `source` and submits each verdict to `pipeline`, waiting whenever its queue is full.
@@ -159,19 +226,27 @@ struct ReplayCommand: AsyncParsableCommand {
         filters: FilterSet,
         settings: Classifier.Settings,
         narrowing: Narrowing,
-        into pipeline: Pipeline
+        into pipeline: Pipeline,
+        progress: ReplayProgress
     ) throws -> ScanCounts {
         var classifier = Classifier(settings: settings)
         var scanner = EntryScanner(input: source, filters: filters)
         var counts = ScanCounts()
+        let counter = DecisionCounter()
+        var read = 0
         try scanner.run { scanned in
+            read += 1
+            progress.read(read, realtime: scanned.realtime)
             guard case .event(let event) = scanned.outcome else { return true }
             counts.events += 1
             guard case .learn(let verdict) = classifier.classify(event), narrowing.keeps(verdict) else { return true }
             counts.verdicts += 1
+            counter.add(verdict)
+            progress.decided(counts.verdicts)
             return pipeline.submitWaiting(verdict)
         }
         counts.entries = scanner.entriesRead
+        counts.tally = counter.finish()
         return counts
     }
 
@@ -189,28 +264,36 @@ struct ReplayCommand: AsyncParsableCommand {
         return text
     }
 
-    /// Scans `source`, printing a record per verdict; returns the summary line.
+    /// Scans `source`, printing a record per verdict (a dry run).
     static func replay(
         _ source: JournalInput,
         filters: FilterSet,
         settings: Classifier.Settings,
         narrowing: Narrowing,
-        format: OutputFormat
-    ) throws -> String {
+        format: OutputFormat,
+        progress: ReplayProgress,
+        around: (@Sendable (() -> Void) -> Void)? = nil
+    ) throws -> ScanCounts {
         var classifier = Classifier(settings: settings)
         let output = StandardOutput()
+        output.around = around
         var scanner = EntryScanner(input: source, filters: filters)
-        var events = 0
-        var ham = 0
-        var spam = 0
+        var counts = ScanCounts()
+        let counter = DecisionCounter()
+        var read = 0
         try scanner.run { scanned in
+            read += 1
+            progress.read(read, realtime: scanned.realtime)
             guard case .event(let event) = scanned.outcome else { return true }
-            events += 1
+            counts.events += 1
             guard case .learn(let verdict) = classifier.classify(event), narrowing.keeps(verdict) else { return true }
+            counts.verdicts += 1
             switch verdict.kind {
-            case .ham: ham += 1
-            case .spam: spam += 1
+            case .ham: counts.ham += 1
+            case .spam: counts.spam += 1
             }
+            counter.add(verdict)
+            progress.decided(counts.verdicts)
             switch format {
             case .text: output.line { DecisionRecord.appendText(of: verdict, to: &$0) }
             case .json: output.line { DecisionRecord.appendJSONLine(of: verdict, to: &$0) }
@@ -218,7 +301,8 @@ struct ReplayCommand: AsyncParsableCommand {
             return true
         }
         output.flush()
-        return "junkwatch: read \(scanner.entriesRead) entries: \(events) mail events, "
-            + "\(ham) ham and \(spam) spam decisions (dry run)"
+        counts.entries = scanner.entriesRead
+        counts.tally = counter.finish()
+        return counts
     }
 }

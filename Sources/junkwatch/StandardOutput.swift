@@ -5,6 +5,8 @@ import Foundation
 final class StandardOutput {
     private var buffer: [UInt8] = []
     private let limit = 1 << 16
+    /// Runs each write, when set: a progress line on the same terminal clears itself around it.
+    var around: ((() -> Void) -> Void)?
 
     init() {
         buffer.reserveCapacity(limit)
@@ -25,9 +27,14 @@ final class StandardOutput {
     }
 
     func flush() {
+        guard !buffer.isEmpty else { return }
+        if let around { around(write) } else { write() }
+    }
+
+    private func write() {
         var written = 0
         while written < buffer.count {
-            let count = buffer[written...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            let count = buffer[written...].withUnsafeBytes { Foundation.write(1, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
                 // A closed pipe (`| head`): nobody reads any more, so stop quietly.

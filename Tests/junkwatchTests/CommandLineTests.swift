@@ -97,7 +97,7 @@ struct CommandLineTests {
     }
 
     @Test("a user's mistake is one clear line and a non-zero exit", arguments: [
-        (["replay", "-"], "add --dry-run"),
+        (["replay", "--dry-run", "--force", "-"], "--force relearns, --dry-run learns nothing"),
         (["replay", "--dry-run", "--since", "someday"], "cannot read the time \"someday\""),
         (["replay", "--dry-run", "--directory", "/nonexistent/journal"], "sd_journal_open_directory(/nonexistent/journal) failed"),
         (["replay", "--dry-run", "--config", "/nonexistent/junkwatch.toml"], "/nonexistent/junkwatch.toml"),

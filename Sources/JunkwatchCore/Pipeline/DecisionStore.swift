@@ -21,6 +21,10 @@ public protocol DecisionStore: Sendable {
 
     /// The saved cursor, if any.
     func savedCursor() throws -> String?
+
+    /// Forgets records older than `before` (past the dedupe window); returns how many.
+    @discardableResult
+    func prune(before: Date) throws -> Int
 }
 
 /// A learn remembered by a ``DecisionStore``.

@@ -98,11 +98,13 @@ public final class JournalFollower: Sendable {
     }
 
     /// Opens the journal, positions it, and follows it until ``stop()`` or cancellation.
+    /// - Parameter opened: called once the journal is open and positioned.
     /// - Throws: a `JournalError` when the journal cannot be opened or read.
-    public func run() async throws {
+    public func run(opened: @Sendable () -> Void = {}) async throws {
         let reader = try JournalReader(source)
         try reader.apply(try Self.match(filters))
         try position(reader)
+        opened()
         var classifier = Classifier(settings: classify)
         var passed: String?
         let batch = 256
@@ -164,7 +166,9 @@ public final class JournalFollower: Sendable {
                 var resumed: UInt64?
                 if try reader.next() {
                     resumed = try reader.realtime()
-                    _ = try reader.previous()
+                    // Back before it: previous() from the first entry finds none and stays on it,
+                    // so the loop's next() would skip the oldest entry.
+                    try reader.seekHead()
                 }
                 notices.notice(.cursorLost(savedCursor: cursor, resumedRealtime: resumed))
                 return

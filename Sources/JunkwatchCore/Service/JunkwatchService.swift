@@ -96,6 +96,8 @@ public struct JunkwatchService: Service {
     private func generation(_ setup: Setup, reloads: ReloadRequests) async throws -> End {
         let configuration = setup.configuration
         let store = try openStore(configuration)
+        let window = TimeInterval(configuration.state.dedupeDays) * 86400
+        prune(store, window: window)
         let learners = try configuration.learners()
         notifier.status("checking the learners")
         await checkLearners(learners)
@@ -147,13 +149,24 @@ public struct JunkwatchService: Service {
             notices: notices
         )
         let learning = Task { try await pipeline.run() }
+        // A close() that ended the last generation's wait must not end this one's at once.
+        reloads.open()
         let load = self.load
         let notifier = self.notifier
         let end: Result<End, any Error> = await withGracefulShutdownHandler {
             await withTaskGroup(of: Result<End, any Error>?.self) { group in
                 group.addTask {
                     do {
-                        try await follower.run()
+                        try await follower.run {
+                            notifier.ready(status: "following the journal")
+                            logger.info(
+                                "following the journal",
+                                metadata: [
+                                    "learners": .string(learners.map(\.name).joined(separator: ",")),
+                                    "users_in_flight": .stringConvertible(configuration.pipeline.usersInFlight),
+                                ]
+                            )
+                        }
                         return .success(.shutdown)
                     } catch {
                         return .failure(error)
@@ -174,23 +187,25 @@ public struct JunkwatchService: Service {
                     await Self.tick(follower: follower, pipeline: pipeline, waits: waits, notifier: notifier)
                     return nil
                 }
-                notifier.ready(status: "following the journal")
-                logger.info(
-                    "following the journal",
-                    metadata: [
-                        "learners": .string(learners.map(\.name).joined(separator: ",")),
-                        "users_in_flight": .stringConvertible(configuration.pipeline.usersInFlight),
-                    ]
-                )
+                group.addTask {
+                    // The ledger only needs the dedupe window: prune it once an hour.
+                    while (try? await Task.sleep(for: .seconds(3600))) != nil {
+                        self.prune(store, window: window)
+                    }
+                    return nil
+                }
                 var end: Result<End, any Error> = .success(.shutdown)
                 if let first = await group.next(), let first { end = first }
+                // The follower may wait for room in the queue: stopping the pipeline frees it.
                 follower.stop()
+                pipeline.stop()
                 reloads.close()
                 group.cancelAll()
                 return end
             }
         } onGracefulShutdown: {
             follower.stop()
+            pipeline.stop()
             reloads.close()
         }
         if case .success(.shutdown) = end {
@@ -213,6 +228,16 @@ public struct JunkwatchService: Service {
         switch end {
         case .success(let end): return end
         case .failure(let error): throw error
+        }
+    }
+
+    /// Deletes ledger rows older than the dedupe window (they can no longer stop a duplicate).
+    private func prune(_ store: any DecisionStore, window: TimeInterval) {
+        do {
+            let removed = try store.prune(before: Date().addingTimeInterval(-window))
+            if removed > 0 { logger.info("pruned \(removed) ledger rows older than the dedupe window") }
+        } catch {
+            logger.warning("cannot prune the ledger: \(error)")
         }
     }
 
@@ -307,6 +332,11 @@ final class ReloadRequests: Sendable {
             return nil
         }
         waiter?.resume(returning: true)
+    }
+
+    /// A new generation waits: forgets a close() of the last one that no wait consumed.
+    func open() {
+        state.withLock { $0.closed = false }
     }
 
     /// Ends the current wait (the generation is over); the next generation opens it again.

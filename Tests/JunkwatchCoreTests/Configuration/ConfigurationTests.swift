@@ -112,6 +112,76 @@ let brokenConfigurations: [BrokenConfiguration] = [
         problem: "unknown key"
     ),
     BrokenConfiguration(toml: "[classify\njunk_mailboxes = []", key: "1:10", problem: "expected ']'"),
+    BrokenConfiguration(
+        toml: "[rspamd]\nclient = \"curl\"",
+        key: "rspamd.client",
+        problem: "\"curl\" is not one of \"http\", \"rspamc\""
+    ),
+    BrokenConfiguration(
+        toml: "[rspamd]\nbayes_scope = \"users\"",
+        key: "rspamd.bayes_scope",
+        problem: "is not one of \"user\", \"domain\", \"global\""
+    ),
+    BrokenConfiguration(
+        toml: "[rspamd]\npassword_file = \"/etc/p\"\npassword_credential = \"rspamd\"",
+        key: "rspamd.password_credential",
+        problem: "set password_file or password_credential, not both"
+    ),
+    BrokenConfiguration(
+        toml: "[rspamd]\npassword_credential = \"/etc/p\"",
+        key: "rspamd.password_credential",
+        problem: "is not a credential name"
+    ),
+    BrokenConfiguration(
+        toml: "[rspamd]\nclient = \"rspamc\"\nfuzzy = true",
+        key: "rspamd.fuzzy",
+        problem: "fuzzy learning needs client = \"http\""
+    ),
+    BrokenConfiguration(
+        toml: "[rspamd]\nbayes = false",
+        key: "rspamd.bayes",
+        problem: "nothing to train"
+    ),
+    BrokenConfiguration(
+        toml: "[rspamd]\nfuzzy_ham_weight = 0",
+        key: "rspamd.fuzzy_ham_weight",
+        problem: "expected a number from 1 to"
+    ),
+    BrokenConfiguration(
+        toml: "[doveadm]\nmax_message_size = 10",
+        key: "doveadm.max_message_size",
+        problem: "expected a number from 1024 to"
+    ),
+    BrokenConfiguration(
+        toml: "[spamassassin]\ndatabase = \"file\"",
+        key: "spamassassin.database",
+        problem: "is not one of \"per-user\", \"username\", \"shared\""
+    ),
+    BrokenConfiguration(
+        toml: "[spamassassin]\ndatabase_template = \"../%u\"",
+        key: "spamassassin.database_template",
+        problem: ". or .. component"
+    ),
+    BrokenConfiguration(
+        toml: "[spamassassin]\ndatabase_root = \"sa\"",
+        key: "spamassassin.database_root",
+        problem: "expected an absolute path"
+    ),
+    BrokenConfiguration(
+        toml: "[pipeline]\nusers_in_flight = 0",
+        key: "pipeline.users_in_flight",
+        problem: "expected a number from 1 to 256, found 0"
+    ),
+    BrokenConfiguration(
+        toml: "[pipeline]\nretry_initial = 10\nretry_max = 5",
+        key: "pipeline.retry_max",
+        problem: "must not be less than retry_initial"
+    ),
+    BrokenConfiguration(
+        toml: "[state]\ndedupe_days = -1",
+        key: "state.dedupe_days",
+        problem: "expected a number from 0 to 3650"
+    ),
 ]
 
 @Suite("Configuration")
@@ -231,5 +301,56 @@ struct ConfigurationTests {
         configuration.filters.paths = ["/etc/junkwatch/filters.d", shippedFiltersDirectory]
         let filters = try FilterSet.load(paths: configuration.filters.paths, enabled: configuration.filters.enabled)
         #expect(filters.filters.map(\.name) == ["dovecot-mail-log"])
+    }
+
+    @Test("the learner settings build the learners they name")
+    func learnersFromSettings() throws {
+        let toml = """
+            [rspamd]
+            url = "http://127.0.0.1:11334"
+            password_credential = "rspamd-password"
+            bayes_scope = "domain"
+            fuzzy = true
+            fuzzy_spam_flag = 0
+            fuzzy_ham_flag = 7
+            [spamassassin]
+            enabled = true
+            database_root = "/var/lib/sa"
+            [pipeline]
+            users_in_flight = 8
+            [state]
+            dedupe_days = 7
+            """
+        let configuration = try Configuration(toml: toml, file: "test.toml")
+        #expect(configuration.rspamd.password == .credential("rspamd-password"))
+        #expect(configuration.rspamd.fuzzySpam == nil)
+        #expect(configuration.rspamd.fuzzyHam == RspamdFuzzyLearner.Mark(flag: 7, weight: 15))
+        #expect(configuration.pipeline.usersInFlight == 8)
+        #expect(configuration.state.dedupeDays == 7)
+        let learners = try configuration.learners(bulk: true)
+        #expect(learners.map(\.name) == ["rspamd-bayes", "rspamd-fuzzy", "spamassassin"])
+        let bayes = try #require(learners.first as? RspamdLearner)
+        #expect(bayes.scope == .domain)
+        #expect(bayes.bulk)
+        let spamAssassin = try #require(learners.last as? SpamAssassinLearner)
+        #expect(spamAssassin.configuration.database == .perUserPath(try SpamAssassinDatabasePath(root: "/var/lib/sa", template: "%d/%l/bayes")))
+        var rspamc = Configuration()
+        rspamc.rspamd.client = .rspamc
+        rspamc.rspamd.url = "http://10.0.0.1:11334/"
+        let viaRspamc = try #require(try rspamc.learners().first as? RspamcLearner)
+        #expect(viaRspamc.configuration.connect == "10.0.0.1:11334")
+    }
+
+    @Test("with every learner off there is nothing to run, and the error says which settings")
+    func noLearner() throws {
+        var configuration = Configuration()
+        configuration.rspamd.enabled = false
+        #expect(throws: Configuration.StagesError.self) { try configuration.learners() }
+        do {
+            _ = try configuration.learners()
+        } catch {
+            #expect(error.description.contains("rspamd.enabled"))
+            #expect(error.description.contains("spamassassin.enabled"))
+        }
     }
 }

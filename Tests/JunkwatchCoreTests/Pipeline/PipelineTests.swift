@@ -180,6 +180,26 @@ struct PipelineTests {
         #expect(try await second.outcomes == [.learned: 1])
     }
 
+    @Test("a replay stops at a configuration error, after recording it")
+    func stopsOnConfigurationError() async throws {
+        let learner = FakeLearner()
+        learner.script("<m1@x>", [.failed(.configuration("rspamd refused the password from the file /etc/p"))])
+        var settings = Pipeline.Settings()
+        settings.usersInFlight = 1
+        settings.stopsOnConfigurationError = true
+        let store = MemoryStore()
+        let pipeline = self.pipeline(learners: [learner], store: store, settings: settings)
+        let run = Task { try await pipeline.run() }
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<m1@x>"))
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<m2@x>"))
+        pipeline.finishInput()
+        await #expect(throws: StageError.configuration("rspamd refused the password from the file /etc/p")) {
+            try await run.value
+        }
+        #expect(learner.calls.map(\.msgid) == ["<m1@x>"])
+        #expect(store.rows.map(\.record.outcome) == [.failed])
+    }
+
     @Test("the same verdict again is not sent; a reversal is, marked as one")
     func dedupeAndReversal() async throws {
         let learner = FakeLearner()

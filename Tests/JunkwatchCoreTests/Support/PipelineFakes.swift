@@ -64,6 +64,14 @@ final class MemoryStore: DecisionStore {
     }
 
     func savedCursor() throws -> String? { state.withLock { $0.cursor } }
+
+    func prune(before: Date) throws -> Int {
+        state.withLock { state in
+            let count = state.rows.count
+            state.rows.removeAll { $0.time < before }
+            return count - state.rows.count
+        }
+    }
 }
 
 struct FakeError: Error, CustomStringConvertible {

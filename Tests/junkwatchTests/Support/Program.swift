@@ -77,4 +77,15 @@ enum Program {
         guard result.status == 0 else { throw Failed(arguments: arguments, result: result) }
         return result
     }
+
+    /// ``run(_:input:environment:)`` with text on standard input.
+    static func run(_ arguments: [String], input: String, environment: [String: String] = [:]) async throws -> Result {
+        try await run(arguments, input: Array(input.utf8), environment: environment)
+    }
+
+    /// ``check(_:input:environment:)`` with text on standard input.
+    @discardableResult
+    static func check(_ arguments: [String], input: String, environment: [String: String] = [:]) async throws -> Result {
+        try await check(arguments, input: Array(input.utf8), environment: environment)
+    }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `junkwatch check-config` as an administrator runs it: a line per check, exit 0 or 1.
+@Suite("junkwatch check-config")
+struct CheckConfigCommandTests {
+    static var testbed: [String: String] {
+        ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("JUNKWATCH_TESTBED_") }
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-check-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test("a mistake in the configuration is a FAIL line naming the file and the key, and exit status 1")
+    func badKey() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("junkwatch.toml").path
+        try Data("[rspamd]\npasword_file = \"/etc/junkwatch/rspamd.password\"\n".utf8).write(
+            to: URL(fileURLWithPath: path)
+        )
+        let run = try await CommandLineTests.run(["check-config", "--config", path])
+        #expect(run.status == 1, "\(run.error)")
+        #expect(
+            run.lines.first?.hasPrefix("FAIL  configuration  \(path): rspamd.pasword_file: ") == true,
+            "\(run.output)"
+        )
+        #expect(run.output.contains("fix: correct rspamd.pasword_file in \(path)"))
+        #expect(run.lines.last == "junkwatch: 1 of 1 checks failed")
+
+        let json = try await CommandLineTests.run(["check-config", "--config", path, "--format", "json"])
+        #expect(json.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(object["ok"] as? Bool == false)
+        let checks = try #require(object["checks"] as? [[String: Any]])
+        #expect(checks.first?["status"] as? String == "fail")
+        #expect((checks.first?["detail"] as? String)?.contains("rspamd.pasword_file") == true)
+    }
+
+    @Test("an enabled filter that does not exist is a FAIL naming filters.enabled")
+    func badFilter() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("junkwatch.toml").path
+        try Data("[filters]\nenabled = [\"dovecot-2.5-mail-log\"]\n".utf8).write(to: URL(fileURLWithPath: path))
+        let run = try await CommandLineTests.run(["check-config", "--config", path])
+        #expect(run.status == 1)
+        #expect(
+            run.output.contains(
+                "FAIL  filter dovecot-2.5-mail-log  \(path): filters.enabled: no filter \"dovecot-2.5-mail-log\""
+            ),
+            "\(run.output)"
+        )
+    }
+
+    /// A configuration for the testbed's servers; `overrides` replaces whole lines by key.
+    static func testbedConfiguration(in directory: URL, password: String? = nil) throws -> String {
+        let environment = testbed
+        func value(_ name: String) throws -> String {
+            guard let value = environment[name], !value.isEmpty else {
+                throw CheckConfigMissing(description: "\(name) is not set: start the testbed")
+            }
+            return value
+        }
+        let path = directory.appendingPathComponent("junkwatch.toml").path
+        try Data(
+            """
+            [doveadm]
+            path = "\(try value("JUNKWATCH_TESTBED_DOVEADM"))"
+            config_file = "\(try value("JUNKWATCH_TESTBED_DOVECOT_CONFIG"))"
+            [rspamd]
+            url = "\(try value("JUNKWATCH_TESTBED_RSPAMD_URL"))"
+            password_file = "\(password ?? (try value("JUNKWATCH_TESTBED_RSPAMD_PASSWORD_FILE")))"
+            [state]
+            directory = "\(directory.path)/state"
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    struct CheckConfigMissing: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    @Test(
+        "against the testbed: every check passes; a wrong rspamd password fails, naming its file",
+        .enabled(if: Integration.required || testbed["JUNKWATCH_TESTBED_DIR"] != nil, "needs the testbed")
+    )
+    func testbedChecks() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let good = try Self.testbedConfiguration(in: directory)
+        let run = try await CommandLineTests.run(["check-config", "--config", good])
+        #expect(run.status == 0, "\(run.output)\(run.error)")
+        #expect(!run.output.contains("FAIL"))
+        for subject in [
+            "configuration", "filter dovecot-mail-log", "doveadm", "state directory", "learner rspamd-bayes",
+        ] {
+            #expect(run.lines.contains { $0.hasPrefix("ok    \(subject) ") }, "\(subject): \(run.output)")
+        }
+
+        let password = directory.appendingPathComponent("wrong.password").path
+        try Data("wrong\n".utf8).write(to: URL(fileURLWithPath: password))
+        let wrong = try await CommandLineTests.run([
+            "check-config", "--config", try Self.testbedConfiguration(in: directory, password: password),
+        ])
+        #expect(wrong.status == 1)
+        let failure = try #require(wrong.lines.first { $0.hasPrefix("FAIL  learner rspamd-bayes") })
+        #expect(failure.contains(password), "\(wrong.output)")
+        #expect(wrong.output.contains("fix: rspamd.password_file"))
+    }
+}
