@@ -91,9 +91,8 @@ final class ServiceScene: Sendable {
     }
 
     /// Writes the configuration: the testbed's dovecot and rspamd (or `rspamdURL`), the scene's
-    /// filter and state, retries at most 2 s apart (the rspamd learner tests stop the testbed's
-    /// rspamd for a moment, at any time); `rspamd` and `pipeline` are added to their sections,
-    /// `extra` at the end.
+    /// filter and state, and retries at most 2 s apart (so that a recovery shows within seconds);
+    /// `rspamd` and `pipeline` are added to their sections, `extra` at the end.
     func writeConfiguration(
         rspamdURL: String? = nil,
         rspamd: String = "",
