@@ -8,7 +8,8 @@ import SystemdJournal
 ///
 /// Isolation. The testbed's journal is the machine's journal: it holds every testbed's dovecot
 /// lines (all of them run in the cgroup `system.slice/dovecot.service`), and the other tests of
-/// this package move mail for the same five users at the same time. So the scene's filter is
+/// this package move mail on the same dovecot at the same time. The scene's users are its own
+/// (added to dovecot), and so are their Bayes counters in Redis. And the scene's filter is
 /// the shipped `dovecot-mail-log` filter with one change: every rule's prefilter, the literal a
 /// line must contain before its pattern is tried, is the scene's tag, which is in the Message-ID
 /// of every message the scene moves. Its junkwatch then acts on the scene's moves and on nothing
@@ -18,7 +19,9 @@ final class ServiceScene: Sendable {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    let testbed: ServiceTestbed
+    let testbed: Testbed
+    /// The scene's own users, added to dovecot for it.
+    let users: [String]
     /// In every Message-ID of the scene's mail, and in nothing else.
     let tag: String
     let directory: String
@@ -37,10 +40,13 @@ final class ServiceScene: Sendable {
     /// `body` ended (the directory stays when `JUNKWATCH_KEEP_SERVICE_TEST` is set).
     static func with(
         _ label: String,
+        users: Int = 1,
         units: [String] = [],
         _ body: (ServiceScene) async throws -> Void
     ) async throws {
-        let scene = try ServiceScene(label, testbed: try ServiceTestbed(), units: units)
+        let testbed = try Testbed.current()
+        let names = try await testbed.newUsers(users, label: label)
+        let scene = try ServiceScene(label, testbed: testbed, users: names, units: units)
         let keep = ProcessInfo.processInfo.environment["JUNKWATCH_KEEP_SERVICE_TEST"] != nil
         do {
             try await body(scene)
@@ -53,8 +59,9 @@ final class ServiceScene: Sendable {
 
     /// Makes the directory and the filter; `units` are watched besides dovecot's (the filter's
     /// match gets a group for each).
-    init(_ label: String, testbed: ServiceTestbed, units: [String] = []) throws {
+    init(_ label: String, testbed: Testbed, users: [String], units: [String] = []) throws {
         self.testbed = testbed
+        self.users = users
         tag = "\(label)-\(UUID().uuidString.prefix(8).lowercased())"
         directory = "/tmp/jw-service-\(tag)"
         began = TimeSpecification.currentMicroseconds() - 2_000_000
@@ -91,9 +98,8 @@ final class ServiceScene: Sendable {
     }
 
     /// Writes the configuration: the testbed's dovecot and rspamd (or `rspamdURL`), the scene's
-    /// filter and state, retries at most 2 s apart (the rspamd learner tests stop the testbed's
-    /// rspamd for a moment, at any time); `rspamd` and `pipeline` are added to their sections,
-    /// `extra` at the end.
+    /// filter and state, and retries at most 2 s apart (so that a recovery shows within seconds);
+    /// `rspamd` and `pipeline` are added to their sections, `extra` at the end.
     func writeConfiguration(
         rspamdURL: String? = nil,
         rspamd: String = "",

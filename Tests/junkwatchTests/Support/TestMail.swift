@@ -13,6 +13,9 @@ struct TestMail: Sendable {
     let messageID: String
     let text: String
 
+    /// As the replay tests' messages, for ``Testbed/stage(_:user:mailbox:)``.
+    var message: TestMessage { TestMessage(messageID: messageID, bytes: Array(text.utf8)) }
+
     private static let sentences = [
         "Please find attached the {} for the {} we discussed last week.",
         "I think we should move the {} to {} because the {} is not ready yet.",
@@ -95,5 +98,13 @@ struct TestMail: Sendable {
         }
         if !line.isEmpty { lines.append(line) }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension TestMessage {
+    /// A message of given bytes.
+    init(messageID: String, bytes: [UInt8]) {
+        self.messageID = messageID
+        self.bytes = bytes
     }
 }
