@@ -25,6 +25,20 @@ public protocol DecisionStore: Sendable {
     /// Forgets records older than `before` (past the dedupe window); returns how many.
     @discardableResult
     func prune(before: Date) throws -> Int
+
+    /// Notes that these committed records reached the reporter.
+    func markReported(_ records: [DecisionRecord]) throws
+
+    /// Committed records that never reached the reporter (a kill came in between), oldest first.
+    func unreported() throws -> [DecisionRecord]
+}
+
+extension DecisionStore {
+    /// A store that does not track reporting.
+    public func markReported(_ records: [DecisionRecord]) throws {}
+
+    /// A store that does not track reporting has nothing unreported.
+    public func unreported() throws -> [DecisionRecord] { [] }
 }
 
 /// A learn remembered by a ``DecisionStore``.

@@ -266,6 +266,8 @@ public final class Pipeline: Sendable {
         }
         store(records, finishing: complete ? job.ticket : nil, recordedBefore: recorded == learners.count)
         for record in records { await reporter.report(record) }
+        // Not fatal: a record not marked is reported once more at the next start, if missing.
+        try? store.markReported(records)
         if settings.stopsOnConfigurationError, let configurationError {
             fail(configurationError)
         }

@@ -98,6 +98,7 @@ public struct JunkwatchService: Service {
         let store = try openStore(configuration)
         let window = TimeInterval(configuration.state.dedupeDays) * 86400
         prune(store, window: window)
+        await reportUnreported(store)
         let learners = try configuration.learners()
         notifier.status("checking the learners")
         await checkLearners(learners)
@@ -228,6 +229,41 @@ public struct JunkwatchService: Service {
         switch end {
         case .success(let end): return end
         case .failure(let error): throw error
+        }
+    }
+
+    /// Writes the records a kill kept from the journal: committed, but not marked reported. A
+    /// record that did reach the journal (the kill came after it) is only marked.
+    private func reportUnreported(_ store: any DecisionStore) async {
+        do {
+            let records = try store.unreported()
+            guard !records.isEmpty else { return }
+            var written = 0
+            for record in records where !Self.isInJournal(record) {
+                await reporter.report(record)
+                written += 1
+            }
+            try store.markReported(records)
+            if written > 0 {
+                logger.notice("wrote \(written) decision records that a stop before the journal had kept back")
+            }
+        } catch {
+            logger.warning("cannot look for decision records missing from the journal: \(error)")
+        }
+    }
+
+    /// Whether junkwatch's record for this entry and learner is in the local journal.
+    static func isInJournal(_ record: DecisionRecord) -> Bool {
+        guard let cursor = record.sourceCursor else { return false }
+        do {
+            let reader = try JournalReader(.local)
+            try reader.addMatch("SYSLOG_IDENTIFIER=junkwatch")
+            try reader.addMatch("JUNKWATCH_SOURCE_CURSOR=\(cursor)")
+            if let learner = record.learner { try reader.addMatch("JUNKWATCH_LEARNER=\(learner)") }
+            try reader.seekHead()
+            return try reader.next()
+        } catch {
+            return false
         }
     }
 

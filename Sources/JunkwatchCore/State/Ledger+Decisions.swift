@@ -135,6 +135,36 @@ extension Ledger {
         return counts
     }
 
+    /// The records committed but not yet marked reported, oldest first: a kill came between the
+    /// commit and the journal.
+    public func unreported() throws(LedgerError) -> [DecisionRecord] {
+        let action = "cannot read unreported decisions"
+        let rows = try access(action) {
+            try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM decision WHERE reported = 0 ORDER BY id")
+            }
+        }
+        var records: [DecisionRecord] = []
+        for row in rows { records.append(try record(from: row, action: action)) }
+        return records
+    }
+
+    /// Marks the rows of these records reported (by source cursor and learner).
+    public func markReported(_ records: [DecisionRecord]) throws(LedgerError) {
+        let keys = records.compactMap { record in record.sourceCursor.map { ($0, record.learner ?? "") } }
+        guard !keys.isEmpty else { return }
+        try access("cannot mark decisions reported") {
+            try database.write { db in
+                let update = try db.cachedStatement(
+                    sql: "UPDATE decision SET reported = 1 WHERE source_cursor = ? AND learner IS ? AND reported = 0"
+                )
+                for (cursor, learner) in keys {
+                    try update.execute(arguments: [cursor, learner.isEmpty ? nil : learner])
+                }
+            }
+        }
+    }
+
     /// Every row, of one user or of all, oldest first, as the records that were committed and the
     /// time they were committed at; for inspection and tests.
     public func entries(user: String?) throws(LedgerError) -> [(record: DecisionRecord, time: Date)] {
@@ -154,9 +184,16 @@ extension Ledger {
         var entries: [(record: DecisionRecord, time: Date)] = []
         entries.reserveCapacity(rows.count)
         for row in rows {
+            entries.append((try record(from: row, action: action), Self.date(microseconds: row["time"])))
+        }
+        return entries
+    }
+
+    /// The record a row holds.
+    private func record(from row: Row, action: String) throws(LedgerError) -> DecisionRecord {
             let uid: Int64? = row["uid"]
             let realtime: Int64? = row["source_realtime"]
-            let record = DecisionRecord(
+            return DecisionRecord(
                 user: row["user"],
                 verdict: try decode(row["verdict"], as: Verdict.Kind.self, action: action),
                 mailbox: row["mailbox"],
@@ -172,16 +209,13 @@ extension Ledger {
                 filter: row["filter"],
                 rule: row["rule"]
             )
-            entries.append((record, Self.date(microseconds: row["time"])))
-        }
-        return entries
     }
 
     static let insertSQL = """
         INSERT INTO decision (
             time, user, message_key, verdict, learner, outcome, mailbox, uid, msgid, size, reason,
-            source_cursor, source_realtime, latency, filter, rule
-        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            source_cursor, source_realtime, latency, filter, rule, reported
+        ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
         """
 
     /// The values of `insertSQL` for a record.

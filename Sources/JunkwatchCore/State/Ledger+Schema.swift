@@ -45,6 +45,16 @@ extension Ledger {
                     """
             )
         }
+        migrator.registerMigration("v2: reported") { db in
+            // Whether the record reached its report (the journal): a row committed just before a
+            // kill is written to the journal at the next start. Rows from before count as reported.
+            try db.execute(
+                sql: """
+                    ALTER TABLE decision ADD COLUMN reported INTEGER NOT NULL DEFAULT 1;
+                    CREATE INDEX decision_unreported ON decision (reported) WHERE reported = 0;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -55,6 +55,22 @@ struct LedgerTests {
     }
 
     /// A new ledger in a scratch directory, removed afterwards.
+    @Test("a committed record stays unreported until marked, so a kill in between is made good")
+    func unreportedUntilMarked() throws {
+        try Self.withLedger { ledger, _ in
+            let bayes = Self.record(cursor: "s=abc;i=1")
+            let fuzzy = Self.record(learner: "rspamd-fuzzy", cursor: "s=abc;i=1")
+            let other = Self.record(msgid: "<m2@example.com>", cursor: "s=abc;i=2")
+            try ledger.commit([bayes, fuzzy], cursor: "s=abc;i=1", at: Self.start)
+            try ledger.commit([other], cursor: "s=abc;i=2", at: Self.start)
+            #expect(try ledger.unreported() == [bayes, fuzzy, other])
+            try ledger.markReported([bayes, fuzzy])
+            #expect(try ledger.unreported() == [other])
+            try ledger.markReported([other])
+            #expect(try ledger.unreported().isEmpty)
+        }
+    }
+
     static func withLedger<Result>(_ body: (Ledger, URL) throws -> Result) throws -> Result {
         try withTemporaryDirectory { directory in
             try body(try Ledger(directory: directory.path), directory)
