@@ -8,7 +8,7 @@ import Testing
 struct DoveadmFetcherTests {
     let locator = MessageLocator(user: "x$(reboot)@example.com", mailbox: "Spam, Reports", uid: 7, messageID: "<m@x>")
 
-    func fetcher(_ fake: FakeProgram, timeout: Duration = .seconds(10), sizeLimit: Int = 1 << 20) -> DoveadmFetcher {
+    func fetcher(_ fake: FakeProgram, timeout: Duration = .seconds(60), sizeLimit: Int = 1 << 20) -> DoveadmFetcher {
         DoveadmFetcher(configuration: .init(doveadmPath: fake.path, timeout: timeout, sizeLimit: sizeLimit))
     }
 

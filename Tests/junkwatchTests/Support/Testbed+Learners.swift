@@ -29,7 +29,7 @@ extension Testbed {
 
     /// Waits for the fuzzy storage's next sync (1 s in the testbed) to show what `expected` wants.
     func awaitFuzzy(_ message: [UInt8], _ expected: (Set<String>) -> Bool) async throws -> Set<String> {
-        let deadline = ContinuousClock.now + .seconds(8)
+        let deadline = ContinuousClock.now + .seconds(30)
         var symbols = try await fuzzySymbols(message)
         while !expected(symbols), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(250))
