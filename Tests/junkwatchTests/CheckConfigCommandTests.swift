@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `junkwatch check-config` as an administrator runs it: a line per check, exit 0 or 1.
-@Suite("junkwatch check-config")
+@Suite("junkwatch check-config", .usesTestbedRspamd)
 struct CheckConfigCommandTests {
     static var testbed: [String: String] {
         ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("JUNKWATCH_TESTBED_") }

@@ -8,7 +8,8 @@ import Testing
 /// `check-config`'s checks against the testbed's journald, dovecot, rspamd and sa-learn.
 @Suite(
     "Configuration check (testbed)",
-    .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason)
+    .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason),
+    .usesTestbedRspamd
 )
 struct ConfigurationCheckIntegrationTests {
     let testbed: TestbedEnvironment
