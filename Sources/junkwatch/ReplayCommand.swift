@@ -229,6 +229,21 @@ struct ReplayCommand: AsyncParsableCommand {
         into pipeline: Pipeline,
         progress: ReplayProgress
     ) throws -> ScanCounts {
+        try scan(source, filters: filters, settings: settings, narrowing: narrowing, progress: progress) { verdict in
+            pipeline.submitWaiting(verdict)
+        }
+    }
+
+    /// Scans `source`, counting entries, events and the decisions `narrowing` keeps, and hands
+    /// each such decision to `decided`, which returns `false` to stop.
+    static func scan(
+        _ source: JournalInput,
+        filters: FilterSet,
+        settings: Classifier.Settings,
+        narrowing: Narrowing,
+        progress: ReplayProgress,
+        _ decided: (Verdict) -> Bool
+    ) throws -> ScanCounts {
         var classifier = Classifier(settings: settings)
         var scanner = EntryScanner(input: source, filters: filters)
         var counts = ScanCounts()
@@ -241,9 +256,13 @@ struct ReplayCommand: AsyncParsableCommand {
             counts.events += 1
             guard case .learn(let verdict) = classifier.classify(event), narrowing.keeps(verdict) else { return true }
             counts.verdicts += 1
+            switch verdict.kind {
+            case .ham: counts.ham += 1
+            case .spam: counts.spam += 1
+            }
             counter.add(verdict)
             progress.decided(counts.verdicts)
-            return pipeline.submitWaiting(verdict)
+            return decided(verdict)
         }
         counts.entries = scanner.entriesRead
         counts.tally = counter.finish()
@@ -274,35 +293,16 @@ struct ReplayCommand: AsyncParsableCommand {
         progress: ReplayProgress,
         around: (@Sendable (() -> Void) -> Void)? = nil
     ) throws -> ScanCounts {
-        var classifier = Classifier(settings: settings)
         let output = StandardOutput()
         output.around = around
-        var scanner = EntryScanner(input: source, filters: filters)
-        var counts = ScanCounts()
-        let counter = DecisionCounter()
-        var read = 0
-        try scanner.run { scanned in
-            read += 1
-            progress.read(read, realtime: scanned.realtime)
-            guard case .event(let event) = scanned.outcome else { return true }
-            counts.events += 1
-            guard case .learn(let verdict) = classifier.classify(event), narrowing.keeps(verdict) else { return true }
-            counts.verdicts += 1
-            switch verdict.kind {
-            case .ham: counts.ham += 1
-            case .spam: counts.spam += 1
-            }
-            counter.add(verdict)
-            progress.decided(counts.verdicts)
+        defer { output.flush() }
+        return try scan(source, filters: filters, settings: settings, narrowing: narrowing, progress: progress) {
+            verdict in
             switch format {
             case .text: output.line { DecisionRecord.appendText(of: verdict, to: &$0) }
             case .json: output.line { DecisionRecord.appendJSONLine(of: verdict, to: &$0) }
             }
             return true
         }
-        output.flush()
-        counts.entries = scanner.entriesRead
-        counts.tally = counter.finish()
-        return counts
     }
 }
