@@ -232,7 +232,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var classifier = Classifier(settings: settings)
         var scanner = EntryScanner(input: source, filters: filters)
         var counts = ScanCounts()
-        let counter = DecisionCounter()
+        var counter = DecisionCounter()
         var read = 0
         try scanner.run { scanned in
             read += 1
@@ -279,7 +279,7 @@ struct ReplayCommand: AsyncParsableCommand {
         output.around = around
         var scanner = EntryScanner(input: source, filters: filters)
         var counts = ScanCounts()
-        let counter = DecisionCounter()
+        var counter = DecisionCounter()
         var read = 0
         try scanner.run { scanned in
             read += 1
