@@ -247,7 +247,7 @@ struct ReplayCommand: AsyncParsableCommand {
         var classifier = Classifier(settings: settings)
         var scanner = EntryScanner(input: source, filters: filters)
         var counts = ScanCounts()
-        let counter = DecisionCounter()
+        var counter = DecisionCounter()
         var read = 0
         try scanner.run { scanned in
             read += 1

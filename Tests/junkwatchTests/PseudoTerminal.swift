@@ -76,9 +76,14 @@ final class PseudoTerminal: @unchecked Sendable {
     }
 
     /// Everything written to the terminal, once the child has exited (and closed its side).
-    func output() -> String {
-        finished.wait()
-        close(controller)
-        return text
+    func output() async -> String {
+        // The wait blocks: on a thread of its own, not one of those every test's tasks share.
+        await withCheckedContinuation { continuation in
+            Thread { [self] in
+                finished.wait()
+                close(controller)
+                continuation.resume(returning: text)
+            }.start()
+        }
     }
 }

@@ -76,7 +76,7 @@ struct ReplayProgressCommandTests {
             case .exited(let code): code
             case .signaled(let signal): 128 + signal
             }
-        return Run(status: status, output: result.standardOutput, error: terminal.output())
+        return Run(status: status, output: result.standardOutput, error: await terminal.output())
     }
 
     /// The progress lines drawn: the text after each `\r`, up to the next one.

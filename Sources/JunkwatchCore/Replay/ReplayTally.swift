@@ -34,18 +34,15 @@ public struct ReplayTally: Sendable, Equatable {
     /// Nothing counted.
     public init() {}
 
-    /// Counts a decision. (A scan counts through a ``DecisionCounter``, which calls this off its
-    /// thread.)
+    /// Counts a decision. (A scan counts through a ``DecisionCounter``, which is quicker.)
     public mutating func decided(_ verdict: Verdict) {
-        decided(user: verdict.user, kind: verdict.kind)
+        add(user: verdict.user, ham: verdict.kind == .ham ? 1 : 0, spam: verdict.kind == .spam ? 1 : 0)
     }
 
-    /// Counts a decision of `kind` for `user`.
-    public mutating func decided(user: String, kind: Verdict.Kind) {
-        switch kind {
-        case .ham: users[user, default: Counts()].ham += 1
-        case .spam: users[user, default: Counts()].spam += 1
-        }
+    /// Adds `ham` and `spam` decisions for `user`.
+    public mutating func add(user: String, ham: Int, spam: Int) {
+        users[user, default: Counts()].ham += ham
+        users[user, default: Counts()].spam += spam
     }
 
     /// Counts a learner's record; records without an outcome (a dry run's) count nothing.
