@@ -13,6 +13,11 @@
 /// is a substring match, so a Message-ID that dovecot cut to 80 characters is searched by its
 /// prefix.
 ///
+/// Several messages of one user and mailbox are fetched with one run,
+/// `doveadm fetch -u USER 'uid size.physical text' mailbox BOX uid 3,7,9`, whose messages are
+/// cut by their sizes (``DoveadmBatchCollector``): a `doveadm` run costs far more than the
+/// message it prints.
+///
 /// A `--` follows `-u USER`: doveadm's getopt would otherwise take a mailbox name or
 /// Message-ID that starts with `-` for an option.
 ///
@@ -36,6 +41,9 @@ public struct DoveadmFetcher: MessageFetcher {
         public var mailboxRoles: MailboxRoles
         /// How much of doveadm's standard error to keep for an error message.
         public var standardErrorLimit: Int
+        /// The most message bytes one run for several messages holds at once; the messages
+        /// past it are fetched one at a time.
+        public var batchBudget: Int
 
         /// Creates a configuration; the defaults suit a stock Debian dovecot.
         public init(
@@ -44,7 +52,8 @@ public struct DoveadmFetcher: MessageFetcher {
             timeout: Duration = .seconds(30),
             sizeLimit: Int = 20 * 1024 * 1024,
             mailboxRoles: MailboxRoles = .default,
-            standardErrorLimit: Int = 4096
+            standardErrorLimit: Int = 4096,
+            batchBudget: Int = 16 * 1024 * 1024
         ) {
             self.doveadmPath = doveadmPath
             self.configFile = configFile
@@ -52,6 +61,7 @@ public struct DoveadmFetcher: MessageFetcher {
             self.sizeLimit = sizeLimit
             self.mailboxRoles = mailboxRoles
             self.standardErrorLimit = standardErrorLimit
+            self.batchBudget = batchBudget
         }
     }
 
@@ -107,6 +117,102 @@ public struct DoveadmFetcher: MessageFetcher {
         return .gone(
             reason: "not found (\(place)), and no mailbox of the user holds a message \(what) Message-ID \(key.text)"
         )
+    }
+
+    // MARK: - several at once
+
+    /// Fetches the messages at `locators` with one `doveadm` run per mailbox; see
+    /// ``MessageFetcher/prefetch(_:)``. Left out, for ``fetch(_:preferring:)`` to deal with: a
+    /// locator without a UID, in a mailbox whose name has a wildcard, logged as too large, alone
+    /// in its mailbox, not found, past the batch budget, or in a run that failed or printed
+    /// anything unexpected.
+    public func prefetch(_ locators: [MessageLocator]) async -> [MessageLocator: FetchResult] {
+        guard (try? checkFiles()) != nil else { return [:] }
+        let limit = configuration.sizeLimit
+        var groups: [[MessageLocator]] = []
+        var groupIndex: [[String]: Int] = [:]
+        for locator in locators {
+            guard locator.uid != nil, !locator.mailbox.contains("*"), !locator.mailbox.contains("%"),
+                (locator.size ?? 0) <= limit
+            else { continue }
+            let key = [locator.user, locator.mailbox]
+            if let index = groupIndex[key] {
+                groups[index].append(locator)
+            } else {
+                groupIndex[key] = groups.count
+                groups.append([locator])
+            }
+        }
+        var results: [MessageLocator: FetchResult] = [:]
+        for group in groups where group.count > 1 {
+            for run in Self.runs(group, budget: configuration.batchBudget) where run.count > 1 {
+                let parts = await fetchBatch(
+                    user: run[0].user,
+                    mailbox: run[0].mailbox,
+                    uids: Set(run.compactMap(\.uid))
+                )
+                for locator in run {
+                    switch parts[locator.uid!] {
+                    case .message(let bytes)?:
+                        results[locator] = .message(bytes, mailbox: locator.mailbox, uid: locator.uid!)
+                    case .tooLarge(let size)?:
+                        results[locator] = .tooLarge(size: size, limit: limit)
+                    case nil:
+                        break
+                    }
+                }
+            }
+        }
+        return results
+    }
+
+    /// Splits one mailbox's locators into runs whose logged sizes fit the budget together.
+    static func runs(_ locators: [MessageLocator], budget: Int) -> [[MessageLocator]] {
+        var runs: [[MessageLocator]] = []
+        var current: [MessageLocator] = []
+        var bytes = 0
+        for locator in locators {
+            let size = locator.size ?? 0
+            if !current.isEmpty, bytes + size > budget {
+                runs.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(locator)
+            bytes += size
+        }
+        if !current.isEmpty { runs.append(current) }
+        return runs
+    }
+
+    /// A UID set in IMAP's syntax, with runs of consecutive UIDs as ranges: `3:5,9`.
+    static func uidSet(_ uids: Set<UInt32>) -> String {
+        var ranges: [String] = []
+        let sorted = uids.sorted()
+        var start = 0
+        while start < sorted.count {
+            var end = start
+            while end + 1 < sorted.count, sorted[end + 1] == sorted[end] + 1 { end += 1 }
+            ranges.append(end == start ? String(sorted[start]) : "\(sorted[start]):\(sorted[end])")
+            start = end + 1
+        }
+        return ranges.joined(separator: ",")
+    }
+
+    /// The messages of one run, by UID; empty when the run failed or its output is not trusted.
+    private func fetchBatch(user: String, mailbox: String, uids: Set<UInt32>) async -> [UInt32: DoveadmBatchCollector.Part] {
+        let arguments = ["fetch", "-u", user, "--", "uid size.physical text", "mailbox", mailbox, "uid", Self.uidSet(uids)]
+        let collector = DoveadmBatchCollector(
+            limit: configuration.sizeLimit,
+            budget: configuration.batchBudget,
+            wanted: uids
+        )
+        guard let report = try? await run(arguments, collecting: collector) else { return [:] }
+        let output = report.output
+        if output.problem != nil { return [:] }
+        if report.stoppedEarly { return output.overBudget ? output.parts : [:] }
+        guard report.status == .exited(0), output.isComplete else { return [:] }
+        return output.parts
     }
 
     // MARK: - doveadm fetch text

@@ -207,6 +207,72 @@ struct DoveadmFetcherIntegrationTests {
         #expect(result == .tooLarge(size: stored(message).count, limit: 20_000_000))
     }
 
+    @Test("messages fetched together come back as fetched one at a time, with one doveadm run per mailbox")
+    func prefetch() async throws {
+        let user = "carol.o'neil+tag@example.org"
+        let tag = TestbedEnvironment.unique("batch")
+        // doveadm itself, behind a wrapper that counts its runs.
+        let counting = try FakeProgram(#"echo run >> "$(dirname "$0")/runs"; exec "# + "\(testbed.doveadm) \"$@\"")
+        defer { counting.remove() }
+        let limit = 6000
+        let batcher = DoveadmFetcher(
+            configuration: .init(doveadmPath: counting.path, configFile: testbed.dovecotConfig, sizeLimit: limit)
+        )
+        let single = DoveadmFetcher(
+            configuration: .init(doveadmPath: testbed.doveadm, configFile: testbed.dovecotConfig, sizeLimit: limit)
+        )
+        var locators: [MessageLocator] = []
+        let bodies: [Data] = [
+            try await imap.message(messageID: "<\(tag)-1@test.invalid>", user: user),
+            // doveadm's own separator, field lines and no final newline, inside a message.
+            Data("Message-ID: <\(tag)-2@test.invalid>\r\nSubject: x\r\n\r\ntext:\r\n\u{0C}\r\nuid: 1\r\nsize.physical: 2\r\nend".utf8),
+            try await imap.message(messageID: "<\(tag)-3@test.invalid>", size: 9000, user: user),
+            try await imap.message(messageID: "<\(tag)-4@test.invalid>", user: user),
+        ]
+        for (index, body) in bodies.enumerated() {
+            let mailbox = index < 3 ? "Spam, Reports" : "Müll"
+            let uid = try await imap.append(body, user: user, mailbox: mailbox)
+            locators.append(MessageLocator(user: user, mailbox: mailbox, uid: uid, messageID: "<\(tag)-\(index + 1)@test.invalid>"))
+        }
+        locators.append(MessageLocator(user: user, mailbox: "Müll", uid: 999_999, messageID: "<\(tag)-gone@test.invalid>"))
+        let found = await batcher.prefetch(locators)
+        #expect(found[locators[0]] == .message(stored(bodies[0]), mailbox: "Spam, Reports", uid: locators[0].uid!))
+        #expect(found[locators[1]] == .message(stored(bodies[1]), mailbox: "Spam, Reports", uid: locators[1].uid!))
+        #expect(found[locators[2]] == .tooLarge(size: stored(bodies[2]).count, limit: limit))
+        #expect(found[locators[3]] == .message(stored(bodies[3]), mailbox: "Müll", uid: locators[3].uid!))
+        #expect(found[locators[4]] == nil, "a UID not there is left to fetch(_:) to search for")
+        for locator in locators.prefix(4) {
+            #expect(try await single.fetch(locator) == found[locator])
+        }
+        let runs = try String(contentsOfFile: counting.file("runs"), encoding: .utf8).split(separator: "\n").count
+        #expect(runs == 2, "one doveadm run for each of the two mailboxes")
+    }
+
+    @Test("past the batch budget, the messages that did not fit are left out, and the rest are whole")
+    func prefetchBudget() async throws {
+        let user = "dave smith@example.net"
+        let tag = TestbedEnvironment.unique("budget")
+        let small = DoveadmFetcher(
+            configuration: .init(doveadmPath: testbed.doveadm, configFile: testbed.dovecotConfig, batchBudget: 5000)
+        )
+        var locators: [MessageLocator] = []
+        var bodies: [Data] = []
+        for index in 1...4 {
+            let id = "<\(tag)-\(index)@test.invalid>"
+            let body = try await imap.message(messageID: id, size: 2000, user: user)
+            let uid = try await imap.append(body, user: user, mailbox: "INBOX")
+            bodies.append(body)
+            locators.append(MessageLocator(user: user, mailbox: "INBOX", uid: uid, messageID: id))
+        }
+        let found = await small.prefetch(locators)
+        #expect(!found.isEmpty && found.count < 4)
+        for (index, locator) in locators.enumerated() {
+            if let result = found[locator] {
+                #expect(result == .message(stored(bodies[index]), mailbox: "INBOX", uid: locator.uid!))
+            }
+        }
+    }
+
     @Test("doveadm that cannot reach dovecot (exit 75) is a transient error")
     func dovecotUnreachable() async throws {
         // The testbed's configuration with a base_dir where no dovecot runs.

@@ -131,6 +131,73 @@ struct DoveadmFetcherTests {
         #expect(result == .tooLarge(size: 900_000_000, limit: 1 << 20))
     }
 
+    @Test("several messages of a mailbox are asked for in one run, every argument one element")
+    func prefetchArguments() async throws {
+        let fake = try FakeProgram(
+            #"for a in "$@"; do printf '%s\n' "$a"; done > "$(dirname "$0")/args"; "#
+                + #"printf 'uid: 3\nsize.physical: 2\ntext:\nhi\f\nuid: 9\nsize.physical: 0\ntext:\n'"#
+        )
+        defer { fake.remove() }
+        let locators = [3, 4, 5, 9].map { (uid: UInt32) in
+            MessageLocator(user: locator.user, mailbox: locator.mailbox, uid: uid, messageID: "<m\(uid)@x>")
+        }
+        let found = await fetcher(fake).prefetch(locators)
+        #expect(found == [
+            locators[0]: .message(Array("hi".utf8), mailbox: "Spam, Reports", uid: 3),
+            locators[3]: .message([], mailbox: "Spam, Reports", uid: 9),
+        ])
+        let arguments = try String(contentsOfFile: fake.file("args"), encoding: .utf8).split(separator: "\n").map(
+            String.init
+        )
+        #expect(
+            arguments == [
+                "fetch", "-u", "x$(reboot)@example.com", "--", "uid size.physical text",
+                "mailbox", "Spam, Reports", "uid", "3:5,9",
+            ]
+        )
+    }
+
+    @Test("a run that fails or prints something unexpected leaves every message to be fetched alone")
+    func prefetchFailure() async throws {
+        let locators = [1, 2].map { MessageLocator(user: "alice", mailbox: "Junk", uid: UInt32($0)) }
+        for script in [
+            "echo 'Error: auth-master: connect failed' >&2; exit 75",
+            #"printf 'uid: 1\nsize.physical: 2\ntext:\nhi'; exit 75"#,
+            #"printf 'uid: 1\nsize.physical: 1\ntext:\nhi'"#,
+            #"printf 'something else entirely\n'"#,
+        ] {
+            let fake = try FakeProgram(script)
+            defer { fake.remove() }
+            #expect(await fetcher(fake).prefetch(locators).isEmpty, "\(script)")
+        }
+    }
+
+    @Test("no run for a single message, one without a UID, a wildcard mailbox or a logged size over the limit")
+    func prefetchLeavesOut() async throws {
+        let fake = try FakeProgram(#"echo run >> "$(dirname "$0")/runs"; exit 1"#)
+        defer { fake.remove() }
+        let locators = [
+            MessageLocator(user: "alice", mailbox: "INBOX", uid: 1),
+            MessageLocator(user: "alice", mailbox: "Junk", uid: nil, messageID: "<a@x>"),
+            MessageLocator(user: "alice", mailbox: "Junk", uid: 2, size: 5_000_000),
+            MessageLocator(user: "alice", mailbox: "Star*", uid: 3),
+            MessageLocator(user: "alice", mailbox: "Star*", uid: 4),
+            MessageLocator(user: "bob", mailbox: "INBOX", uid: 1),
+        ]
+        #expect(await fetcher(fake, sizeLimit: 1_000_000).prefetch(locators).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: fake.file("runs")))
+    }
+
+    @Test("UID sets use ranges; runs split where the logged sizes pass the budget")
+    func uidSetsAndRuns() {
+        #expect(DoveadmFetcher.uidSet([9, 3, 4, 5, 11, 12, 1]) == "1,3:5,9,11:12")
+        #expect(DoveadmFetcher.uidSet([7]) == "7")
+        let sized = [400, 500, 200, nil, 900, 100].enumerated().map {
+            MessageLocator(user: "u", mailbox: "INBOX", uid: UInt32($0.offset + 1), size: $0.element)
+        }
+        #expect(DoveadmFetcher.runs(sized, budget: 1000).map { $0.map(\.uid!) } == [[1, 2], [3, 4], [5, 6]])
+    }
+
     @Test("search output: the title line is skipped, mailbox names keep their spaces, commas and tabs")
     func parseSearch() {
         let text: String =
