@@ -132,6 +132,7 @@ struct ReplayCommand: AsyncParsableCommand {
             settings: Pipeline.Settings(
                 usersInFlight: settings.pipeline.usersInFlight,
                 queueCapacity: settings.pipeline.queue,
+                batch: settings.pipeline.batch,
                 retry: RetryPolicy(
                     initialDelay: .seconds(settings.pipeline.retryInitial),
                     maximumDelay: .seconds(settings.pipeline.retryMax),

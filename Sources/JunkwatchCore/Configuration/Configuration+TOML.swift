@@ -17,7 +17,7 @@ extension Configuration {
         "rspamd.fuzzy_ham_weight",
         "spamassassin.enabled", "spamassassin.sa_learn", "spamassassin.database", "spamassassin.database_root",
         "spamassassin.database_template", "spamassassin.timeout",
-        "pipeline.users_in_flight", "pipeline.queue", "pipeline.retry_initial", "pipeline.retry_max",
+        "pipeline.users_in_flight", "pipeline.queue", "pipeline.batch", "pipeline.retry_initial", "pipeline.retry_max",
         "state.directory", "state.dedupe_days",
     ]
 
@@ -309,6 +309,7 @@ extension Configuration {
         var pipeline = Pipeline()
         pipeline.usersInFlight = try number(&table, "users_in_flight", in: 1...256) ?? pipeline.usersInFlight
         pipeline.queue = try number(&table, "queue", in: 1...1_000_000) ?? pipeline.queue
+        pipeline.batch = try number(&table, "batch", in: 1...1000) ?? pipeline.batch
         pipeline.retryInitial = try number(&table, "retry_initial", in: 1...3600) ?? pipeline.retryInitial
         pipeline.retryMax = try number(&table, "retry_max", in: 1...86400) ?? pipeline.retryMax
         if pipeline.retryMax < pipeline.retryInitial {

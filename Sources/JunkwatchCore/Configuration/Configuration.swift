@@ -235,15 +235,25 @@ public struct Configuration: Sendable, Equatable {
         public var usersInFlight: Int
         /// `queue`: how many decisions may wait for a fetch; reading pauses beyond; default 1000.
         public var queue: Int
+        /// `batch`: how many of one user's waiting decisions are taken at once, their messages
+        /// fetched with one `doveadm` run per mailbox; default 32 (1: each on its own).
+        public var batch: Int
         /// `retry_initial`: seconds before the first retry of a transient failure; default 1.
         public var retryInitial: Int
         /// `retry_max`: the longest wait between retries, in seconds; default 300.
         public var retryMax: Int
 
         /// Creates the section; the parameters default to the documented defaults.
-        public init(usersInFlight: Int = 4, queue: Int = 1000, retryInitial: Int = 1, retryMax: Int = 300) {
+        public init(
+            usersInFlight: Int = 4,
+            queue: Int = 1000,
+            batch: Int = 32,
+            retryInitial: Int = 1,
+            retryMax: Int = 300
+        ) {
             self.usersInFlight = usersInFlight
             self.queue = queue
+            self.batch = batch
             self.retryInitial = retryInitial
             self.retryMax = retryMax
         }

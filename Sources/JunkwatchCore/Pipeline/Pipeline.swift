@@ -24,6 +24,9 @@ public final class Pipeline: Sendable {
         public var usersInFlight: Int
         /// How many verdicts may be queued or in flight before submitting waits.
         public var queueCapacity: Int
+        /// How many of one user's queued verdicts a worker takes at once, so that their messages
+        /// are fetched together (``MessageFetcher/prefetch(_:)``: one `doveadm` run for many).
+        public var batch: Int
         /// How failed stages are retried.
         public var retry: RetryPolicy
         /// How far back the store's memory counts: the same verdict for the same message within it
@@ -44,6 +47,7 @@ public final class Pipeline: Sendable {
         public init(
             usersInFlight: Int = 4,
             queueCapacity: Int = 1000,
+            batch: Int = 32,
             retry: RetryPolicy = RetryPolicy(),
             dedupeWindow: TimeInterval? = 30 * 86400,
             force: Bool = false,
@@ -51,9 +55,10 @@ public final class Pipeline: Sendable {
             measuresLatency: Bool = true,
             stopsOnConfigurationError: Bool = false
         ) {
-            precondition(usersInFlight > 0 && queueCapacity > 0)
+            precondition(usersInFlight > 0 && queueCapacity > 0 && batch > 0)
             self.usersInFlight = usersInFlight
             self.queueCapacity = queueCapacity
+            self.batch = batch
             self.retry = retry
             self.dedupeWindow = dedupeWindow
             self.force = force
@@ -121,7 +126,7 @@ public final class Pipeline: Sendable {
         self.settings = settings
         self.events = events
         self.now = now
-        self.queue = UserQueue(capacity: settings.queueCapacity)
+        self.queue = UserQueue(capacity: settings.queueCapacity, batch: settings.batch)
     }
 
     // MARK: - Input
@@ -194,8 +199,8 @@ public final class Pipeline: Sendable {
             for _ in 0..<settings.usersInFlight {
                 group.addTask {
                     while let work = await self.queue.take() {
-                        await self.process(work.item)
-                        self.queue.done(user: work.user)
+                        await self.process(work.items)
+                        self.queue.done(user: work.user, count: work.items.count)
                     }
                 }
             }
@@ -213,8 +218,65 @@ public final class Pipeline: Sendable {
         stop()
     }
 
-    /// Dedupe, fetch, learn, store and report one verdict.
-    private func process(_ job: Job) async {
+    /// Processes one user's verdicts in order, their messages fetched together first. Stopping
+    /// leaves the rest unfinished, as if still queued.
+    private func process(_ jobs: [Job]) async {
+        var prefetched = await prefetch(jobs)
+        for job in jobs {
+            if isStopping { return }
+            let locator = Self.locator(job.verdict)
+            await process(job, prefetched: prefetched.removeValue(forKey: locator))
+        }
+    }
+
+    /// Fetches together the messages of `jobs` that will likely need one: those not all stored as
+    /// done, nor already learned the same way. The store is asked again, in order, as each job
+    /// is processed; a message fetched here for nothing is only dropped.
+    private func prefetch(_ jobs: [Job]) async -> [MessageLocator: FetchResult] {
+        guard jobs.count > 1 else { return [:] }
+        var locators: [MessageLocator] = []
+        do {
+            for job in jobs where try needsFetch(job.verdict) {
+                locators.append(Self.locator(job.verdict))
+            }
+        } catch {
+            return [:]  // the store's error comes again, and counts, when the job is processed
+        }
+        guard locators.count > 1 else { return [:] }
+        return await fetcher.prefetch(locators)
+    }
+
+    /// Whether some learner would get `verdict`'s message, as the store stands now.
+    private func needsFetch(_ verdict: Verdict) throws -> Bool {
+        if settings.force { return true }
+        let since = settings.dedupeWindow.map { now().addingTimeInterval(-$0) } ?? .distantPast
+        for learner in learners {
+            if let cursor = verdict.event.cursor, try store.isRecorded(sourceCursor: cursor, learner: learner.name) {
+                continue
+            }
+            let prior = try store.lastLearn(
+                user: verdict.user,
+                message: verdict.message,
+                learner: learner.name,
+                since: since
+            )
+            if prior?.verdict != verdict.kind { return true }
+        }
+        return false
+    }
+
+    private static func locator(_ verdict: Verdict) -> MessageLocator {
+        MessageLocator(
+            user: verdict.user,
+            mailbox: verdict.message.mailbox,
+            uid: verdict.message.uid,
+            messageID: verdict.message.msgid.isEmpty ? nil : verdict.message.msgid,
+            size: verdict.message.size
+        )
+    }
+
+    /// Dedupe, fetch (unless `prefetched`), learn, store and report one verdict.
+    private func process(_ job: Job, prefetched: FetchResult?) async {
         let verdict = job.verdict
         var records: [DecisionRecord] = []
         var pending: [(learner: any Learner, reversal: Bool)] = []
@@ -259,7 +321,7 @@ public final class Pipeline: Sendable {
         var complete = true
         var configurationError: StageError?
         if !pending.isEmpty {
-            let learned = await fetchAndLearn(verdict, pending)
+            let learned = await fetchAndLearn(verdict, pending, prefetched: prefetched)
             records += learned.records
             complete = learned.complete
             configurationError = learned.configurationError
@@ -273,22 +335,18 @@ public final class Pipeline: Sendable {
         }
     }
 
-    /// Fetches the message once and hands it to each pending learner, retrying as the policy says.
-    /// `complete` is false when the pipeline stopped before every learner was done;
-    /// `configurationError` is a configuration error a stage ended with.
+    /// Fetches the message once (unless `prefetched`) and hands it to each pending learner,
+    /// retrying as the policy says. `complete` is false when the pipeline stopped before every
+    /// learner was done; `configurationError` is a configuration error a stage ended with.
     private func fetchAndLearn(
         _ verdict: Verdict,
-        _ pending: [(learner: any Learner, reversal: Bool)]
+        _ pending: [(learner: any Learner, reversal: Bool)],
+        prefetched: FetchResult?
     ) async -> (records: [DecisionRecord], complete: Bool, configurationError: StageError?) {
-        let locator = MessageLocator(
-            user: verdict.user,
-            mailbox: verdict.message.mailbox,
-            uid: verdict.message.uid,
-            messageID: verdict.message.msgid.isEmpty ? nil : verdict.message.msgid,
-            size: verdict.message.size
-        )
+        let locator = Self.locator(verdict)
         let messageClass: MessageClass = verdict.kind == .ham ? .ham : .spam
         let fetched = await retrying(stage: "fetch", user: verdict.user) { () async -> Result<FetchResult, StageError> in
+            if let prefetched { return .success(prefetched) }
             do {
                 return .success(try await fetcher.fetch(locator, preferring: messageClass))
             } catch let error as StageError {

@@ -13,9 +13,10 @@ import Synchronization
 /// Producers wait while `capacity` items are queued or in a worker, so that reading the journal
 /// pauses when the learners fall behind. A producer on a thread of its own (the journal scanner)
 /// waits with `submitWaiting`, which blocks that thread instead of suspending a task. A worker
-/// takes work with `take`, which holds the user until the worker calls `done`.
+/// takes work with `take`: up to `batch` of one user's items, in order, holding the user until
+/// the worker calls `done`.
 final class UserQueue<Item: Sendable>: Sendable {
-    typealias Work = (user: String, item: Item)
+    typealias Work = (user: String, items: [Item])
 
     private struct State: ~Copyable {
         var queues: [String: Deque<Item>] = [:]
@@ -71,10 +72,13 @@ final class UserQueue<Item: Sendable>: Sendable {
     private let state = Mutex(State())
     /// How many items may be queued or in a worker before producers wait.
     let capacity: Int
+    /// The most items of one user a worker takes at once.
+    let batch: Int
 
-    init(capacity: Int) {
-        precondition(capacity > 0)
+    init(capacity: Int, batch: Int = 1) {
+        precondition(capacity > 0 && batch > 0)
         self.capacity = capacity
+        self.batch = batch
     }
 
     /// Items queued or held by a worker.
@@ -122,7 +126,7 @@ final class UserQueue<Item: Sendable>: Sendable {
             if !state.held.contains(user) && state.queues[user]!.count == 1 {
                 state.ready.append(user)
             }
-            Self.dispatch(&state, into: &wakeups)
+            dispatch(&state, into: &wakeups)
             return .accepted
         }
         wakeups.resume()
@@ -138,32 +142,35 @@ final class UserQueue<Item: Sendable>: Sendable {
         }
     }
 
-    /// The next item of a user no other worker holds, waiting for one; `nil` when the queue is
-    /// finished and empty, or stopped.
+    /// The next items (at most `batch`, in order) of a user no other worker holds, waiting for
+    /// them; `nil` when the queue is finished and empty, or stopped.
     func take() async -> Work? {
         await withCheckedContinuation { (continuation: CheckedContinuation<Work?, Never>) in
             var wakeups = Wakeups()
             state.withLock { state in
                 state.waitingWorkers.append(continuation)
-                Self.dispatch(&state, into: &wakeups)
+                dispatch(&state, into: &wakeups)
             }
             wakeups.resume()
         }
     }
 
-    /// A worker finished `user`'s item: the user's next item, if any, becomes ready.
-    func done(user: String) {
+    /// A worker finished (or, stopping, gave up) the `count` items of `user` it took: the
+    /// user's next items, if any, become ready.
+    func done(user: String, count: Int = 1) {
         var wakeups = Wakeups()
         state.withLock { state in
             state.held.remove(user)
-            state.count -= 1
+            state.count -= count
             if let queue = state.queues[user], !queue.isEmpty {
                 state.ready.append(user)
             } else {
                 state.queues[user] = nil
             }
-            Self.dispatch(&state, into: &wakeups)
-            if !state.stopped, state.count < capacity, let producer = state.waitingProducers.popFirst() {
+            dispatch(&state, into: &wakeups)
+            while !state.stopped, state.count + wakeups.producers.count < capacity,
+                let producer = state.waitingProducers.popFirst()
+            {
                 wakeups.producers.append(producer)
             }
         }
@@ -177,7 +184,7 @@ final class UserQueue<Item: Sendable>: Sendable {
             state.finished = true
             wakeups.producers.append(contentsOf: state.waitingProducers)
             state.waitingProducers.removeAll()
-            Self.dispatch(&state, into: &wakeups)
+            dispatch(&state, into: &wakeups)
         }
         wakeups.resume()
     }
@@ -195,7 +202,7 @@ final class UserQueue<Item: Sendable>: Sendable {
             state.ready.removeAll()
             wakeups.producers.append(contentsOf: state.waitingProducers)
             state.waitingProducers.removeAll()
-            Self.dispatch(&state, into: &wakeups)
+            dispatch(&state, into: &wakeups)
             return dropped
         }
         wakeups.resume()
@@ -203,16 +210,19 @@ final class UserQueue<Item: Sendable>: Sendable {
     }
 
     /// Hands ready users to waiting workers, and ends waiting workers when nothing more will come.
-    private static func dispatch(_ state: inout State, into wakeups: inout Wakeups) {
+    private func dispatch(_ state: inout State, into wakeups: inout Wakeups) {
         while !state.waitingWorkers.isEmpty {
             if state.stopped {
                 wakeups.workers.append((state.waitingWorkers.removeFirst(), nil))
                 continue
             }
             if let user = state.ready.popFirst() {
-                guard let item = state.queues[user]?.popFirst() else { continue }
+                guard var queue = state.queues.removeValue(forKey: user), !queue.isEmpty else { continue }
+                let items = Array(queue.prefix(batch))
+                queue.removeFirst(items.count)
+                state.queues[user] = queue
                 state.held.insert(user)
-                wakeups.workers.append((state.waitingWorkers.removeFirst(), (user, item)))
+                wakeups.workers.append((state.waitingWorkers.removeFirst(), (user, items)))
                 continue
             }
             if state.finished && state.count == 0 {

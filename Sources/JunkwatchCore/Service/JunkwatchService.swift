@@ -113,6 +113,7 @@ public struct JunkwatchService: Service {
             settings: Pipeline.Settings(
                 usersInFlight: configuration.pipeline.usersInFlight,
                 queueCapacity: configuration.pipeline.queue,
+                batch: configuration.pipeline.batch,
                 retry: RetryPolicy(
                     initialDelay: .seconds(configuration.pipeline.retryInitial),
                     maximumDelay: .seconds(configuration.pipeline.retryMax),

@@ -336,6 +336,88 @@ struct PipelineTests {
         #expect(await pipeline.submit(makeVerdict(.spam, user: "bob", msgid: "<after@x>")) == false)
     }
 
+    @Test("a user's queued verdicts are fetched together, and each still deduped against the ones before")
+    func batchedFetch() async throws {
+        let learner = FakeLearner()
+        let fetcher = FakeFetcher(prefetches: true)
+        let store = MemoryStore()
+        var settings = Pipeline.Settings()
+        settings.usersInFlight = 1
+        settings.batch = 4
+        let pipeline = self.pipeline(learners: [learner], fetcher: fetcher, store: store, settings: settings)
+        // Queued before the workers start, so that they find them waiting.
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<a@x>", cursor: "c1", uid: 1))
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<a@x>", cursor: "c2", uid: 1))
+        await pipeline.submit(makeVerdict(.ham, user: "alice", msgid: "<a@x>", cursor: "c3", uid: 8))
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<b@x>", cursor: "c4", uid: 2))
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<c@x>", cursor: "c5", uid: 3))
+        await pipeline.submit(makeVerdict(.spam, user: "bob", msgid: "<d@x>", cursor: "c6", uid: 1))
+        pipeline.finishInput()
+        let result = try await pipeline.run()
+        #expect(result.decisions == 6)
+        #expect(result.outcomes == [.learned: 5, .alreadyLearned: 1])
+        // alice's first four in one call, her fifth alone (nothing to fetch together), bob's alone.
+        #expect(fetcher.prefetched.map { $0.map(\.uid) } == [[1, 1, 8, 2]])
+        #expect(fetcher.fetched.compactMap(\.messageID).sorted() == ["<c@x>", "<d@x>"])
+        #expect(learner.calls.filter { $0.user == "alice" } == [
+            .init(user: "alice", msgid: "<a@x>", verdict: .spam, reversal: false),
+            .init(user: "alice", msgid: "<a@x>", verdict: .ham, reversal: true),
+            .init(user: "alice", msgid: "<b@x>", verdict: .spam, reversal: false),
+            .init(user: "alice", msgid: "<c@x>", verdict: .spam, reversal: false),
+        ])
+        #expect(store.rows.compactMap(\.record.sourceCursor).sorted() == ["c1", "c2", "c3", "c4", "c5", "c6"])
+        #expect(store.rows.first { $0.record.sourceCursor == "c2" }?.record.outcome == .alreadyLearned)
+    }
+
+    @Test("what a batch leaves out is fetched on its own; what the store has done is not fetched at all")
+    func batchLeavesOut() async throws {
+        let learner = FakeLearner()
+        let fetcher = FakeFetcher(prefetches: true)
+        fetcher.script("<moved@x>", [.success(.message(Array("moved".utf8), mailbox: "Archive", uid: 40))])
+        let store = MemoryStore()
+        var done = DecisionRecord(verdict: makeVerdict(.spam, user: "alice", msgid: "<done@x>", cursor: "c0"), learner: "fake", outcome: .learned)
+        done.reason = "learned before"
+        try store.commit([done], cursor: nil, at: Date())
+        var settings = Pipeline.Settings()
+        settings.usersInFlight = 1
+        let pipeline = self.pipeline(learners: [learner], fetcher: fetcher, store: store, settings: settings)
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<done@x>", cursor: "c0", uid: 1))
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<moved@x>", cursor: "c1", uid: 2))
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<here@x>", cursor: "c2", uid: 3))
+        await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<here2@x>", cursor: "c3", uid: 4))
+        pipeline.finishInput()
+        let result = try await pipeline.run()
+        #expect(fetcher.prefetched.map { $0.map(\.uid) } == [[2, 3, 4]])
+        #expect(fetcher.fetched.map(\.messageID) == ["<moved@x>"])
+        #expect(result.recordedBefore == 1)
+        #expect(result.outcomes == [.learned: 3])
+        let moved = try #require(store.rows.first { $0.record.sourceCursor == "c1" })
+        #expect(moved.record.reason.contains("found in \"Archive\" uid 40"))
+    }
+
+    @Test("stopping in the middle of a batch finishes the message in hand and leaves the rest for the next run")
+    func stopInBatch() async throws {
+        let learner = FakeLearner(gated: ["<m1@x>"])
+        let fetcher = FakeFetcher(prefetches: true)
+        let store = MemoryStore()
+        var settings = Pipeline.Settings()
+        settings.usersInFlight = 1
+        let pipeline = self.pipeline(learners: [learner], fetcher: fetcher, store: store, settings: settings)
+        for index in 0..<5 {
+            await pipeline.submit(makeVerdict(.spam, user: "alice", msgid: "<m\(index)@x>", cursor: "c\(index)", uid: UInt32(index + 1)))
+        }
+        async let summary = pipeline.run()
+        while !learner.calls.contains(where: { $0.msgid == "<m1@x>" }) { try await Task.sleep(for: .milliseconds(5)) }
+        pipeline.stop()
+        await learner.open("<m1@x>")
+        let result = try await summary
+        #expect(fetcher.prefetched.count == 1)
+        #expect(result.decisions == 2)
+        #expect(store.rows.map(\.record.msgid) == ["<m0@x>", "<m1@x>"])
+        #expect(try store.savedCursor() == "c1")
+        #expect(learner.calls.count == 2)
+    }
+
     @Test("a store that cannot write stops the run with its error")
     func storeFailureIsFatal() async throws {
         let store = MemoryStore()

@@ -79,9 +79,36 @@ struct FakeError: Error, CustomStringConvertible {
 }
 
 /// A fetcher that returns a message made from the locator, or what a test tells it to.
+///
+/// With `prefetches`, it also fetches several at once, leaving out the scripted ones (as doveadm's
+/// batch leaves out what it does not find where it was logged).
 final class FakeFetcher: MessageFetcher {
     private let results = Mutex<[String: [Result<FetchResult, StageError>]]>([:])
     private let calls = Mutex<[MessageLocator]>([])
+    private let batches = Mutex<[[MessageLocator]]>([])
+    private let prefetches: Bool
+
+    init(prefetches: Bool = false) {
+        self.prefetches = prefetches
+    }
+
+    /// The locators of each `prefetch` call, in order.
+    var prefetched: [[MessageLocator]] { batches.withLock { $0 } }
+
+    func prefetch(_ locators: [MessageLocator]) async -> [MessageLocator: FetchResult] {
+        guard prefetches else { return [:] }
+        batches.withLock { $0.append(locators) }
+        let scripted = results.withLock { Set($0.keys) }
+        var found: [MessageLocator: FetchResult] = [:]
+        for locator in locators where !scripted.contains(locator.messageID ?? "") {
+            found[locator] = Self.message(locator)
+        }
+        return found
+    }
+
+    private static func message(_ locator: MessageLocator) -> FetchResult {
+        .message(Array("Message-ID: \(locator.messageID ?? "")\r\n\r\nbody".utf8), mailbox: locator.mailbox, uid: locator.uid ?? 0)
+    }
 
     /// Makes the fetches of `msgid` return these results in turn, then the default.
     func script(_ msgid: String, _ sequence: [Result<FetchResult, StageError>]) {
@@ -99,7 +126,7 @@ final class FakeFetcher: MessageFetcher {
             return first
         }
         if let scripted { return try scripted.get() }
-        return .message(Array("Message-ID: \(locator.messageID ?? "")\r\n\r\nbody".utf8), mailbox: locator.mailbox, uid: locator.uid ?? 0)
+        return Self.message(locator)
     }
 }
 
