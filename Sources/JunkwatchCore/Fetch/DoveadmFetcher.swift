@@ -4,7 +4,7 @@
     import Musl
 #endif
 
-/// Fetches messages with the `doveadm` command, one process per call, with an argument vector.
+/// Fetches messages with the `doveadm` command, with an argument vector.
 ///
 /// `doveadm [-c CONFIG] fetch -u USER 'size.physical text' mailbox BOX uid N` prints the size,
 /// then `text:` and the message as stored. When that finds nothing (exit 0, no output: the user
