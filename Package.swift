@@ -67,7 +67,7 @@ let package = Package(
         // Real journals and gates on real servers, shared by the test targets.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: ["SystemdJournal", .product(name: "Subprocess", package: "swift-subprocess")],
             path: "Tests/TestSupport"
         ),
         .testTarget(

@@ -1,6 +1,12 @@
 import Foundation
 public import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// Gates for tests that need a real tool or server.
 ///
 /// Such a test is skipped on a machine without the tool, unless `JUNKWATCH_REQUIRE_INTEGRATION=1`
@@ -14,8 +20,24 @@ public enum Integration {
     /// journald's native socket; libsystemd's writer always sends there.
     public static let journaldSocket = "/run/systemd/journal/socket"
 
-    /// Whether a journald listens.
-    public static var journaldRuns: Bool { FileManager.default.fileExists(atPath: journaldSocket) }
+    /// Whether a journald listens: a datagram socket connects to its socket. (The file alone
+    /// proves nothing: it stays behind when journald stops.)
+    public static var journaldRuns: Bool {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array(journaldSocket.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            buffer.copyBytes(from: path.prefix(buffer.count - 1))
+        }
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+            }
+        }
+    }
 }
 
 extension Trait where Self == ConditionTrait {

@@ -15,27 +15,6 @@ import Testing
 /// stdin, and the live journal after writing records through journald.
 @Suite("junkwatch stats")
 struct StatsCommandTests {
-    static let boot = "0123456789abcdef0123456789abcdef"
-
-    /// Export text of `entries`, binary fields where a value has a newline.
-    static func export(_ entries: [(realtime: UInt64, fields: [JournalField])]) -> [UInt8] {
-        var export = ExportText()
-        for (index, entry) in entries.enumerated() {
-            export.text("__REALTIME_TIMESTAMP", String(entry.realtime))
-            export.text("__MONOTONIC_TIMESTAMP", String(1_000_000 + index))
-            export.text("_BOOT_ID", boot)
-            for field in entry.fields {
-                if field.value.contains(UInt8(ascii: "\n")) {
-                    export.binary(field.name, field.value)
-                } else {
-                    export.text(field.name, field.text ?? "")
-                }
-            }
-            export.endEntry()
-        }
-        return export.bytes
-    }
-
     static func record(
         _ user: String,
         _ verdict: Verdict.Kind,
@@ -94,7 +73,7 @@ struct StatsCommandTests {
     )
     func directory() async throws {
         let now = TimeSpecification.currentMicroseconds()
-        let bytes = Self.export(Self.entries(now: now))
+        let bytes = ExportText.entries(Self.entries(now: now))
         let directory = try await JournalFixture.make(exportText: bytes)
         defer { JournalFixture.cleanUp(directory) }
 
@@ -164,7 +143,7 @@ struct StatsCommandTests {
         let now = TimeSpecification.currentMicroseconds()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-stats-\(UUID()).export")
             .path
-        try Data(Self.export(Self.entries(now: now))).write(to: URL(fileURLWithPath: path))
+        try Data(ExportText.entries(Self.entries(now: now))).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let run = try await CommandLineTests.run(["stats", "--format", "json", "-"], stdin: path)
         #expect(run.status == 0, "\(run.error)")

@@ -4,30 +4,6 @@ import SystemdJournal
 import TestSupport
 import Testing
 
-/// Export text of junkwatch's entries (and others'), as `journalctl -o export` would print them.
-enum RecordExport {
-    static let boot = "0123456789abcdef0123456789abcdef"
-
-    /// One entry per item at the given times (microseconds), in order.
-    static func text(_ entries: [(realtime: UInt64, fields: [JournalField])]) -> [UInt8] {
-        var export = ExportText()
-        for (index, entry) in entries.enumerated() {
-            export.text("__REALTIME_TIMESTAMP", String(entry.realtime))
-            export.text("__MONOTONIC_TIMESTAMP", String(1_000_000 + index))
-            export.text("_BOOT_ID", boot)
-            for field in entry.fields {
-                if field.value.contains(UInt8(ascii: "\n")) {
-                    export.binary(field.name, field.value)
-                } else {
-                    export.text(field.name, field.text ?? "")
-                }
-            }
-            export.endEntry()
-        }
-        return export.bytes
-    }
-}
-
 @Suite("Reading junkwatch's records back")
 struct JournalDecisionReaderTests {
     static let base: UInt64 = 1_763_700_000_000_000
@@ -111,7 +87,7 @@ struct JournalDecisionReaderTests {
 
     @Test("from an export stream: records and notices, nothing else")
     func stream() throws {
-        let bytes = RecordExport.text(Self.entries)
+        let bytes = ExportText.entries(Self.entries)
         let all = try Self.withStream(bytes) { try Self.collect(.stream(fileDescriptor: $0, format: nil)) }
         #expect(all.users == ["alice", "bob", "alice"])
         #expect(all.notices == 1)
@@ -130,7 +106,7 @@ struct JournalDecisionReaderTests {
 
     @Test("from a journal directory, through libsystemd's match", .requiresJournalRemote)
     func journal() async throws {
-        let directory = try await JournalFixture.make(exportText: RecordExport.text(Self.entries))
+        let directory = try await JournalFixture.make(exportText: ExportText.entries(Self.entries))
         defer { JournalFixture.cleanUp(directory) }
         let all = try Self.collect(.journal(.directory(directory)))
         #expect(all.users == ["alice", "bob", "alice"])

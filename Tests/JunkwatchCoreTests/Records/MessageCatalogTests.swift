@@ -168,9 +168,9 @@ struct MessageCatalogTests {
             .transientFailure(learner: "rspamd", reason: "connection refused", retryIn: .seconds(30)),
         ]
         for notice in notices { items.append((1_763_700_100_000_000 + UInt64(items.count), notice.journalFields)) }
-        let machine = root + "/var/log/journal/" + RecordExport.boot
+        let machine = root + "/var/log/journal/" + ExportText.boot
         try FileManager.default.createDirectory(atPath: machine, withIntermediateDirectories: true)
-        try await JournalFixture.append(exportText: RecordExport.text(items), to: machine, file: "junkwatch")
+        try await JournalFixture.append(exportText: ExportText.entries(items), to: machine, file: "junkwatch")
 
         // The mount and journalctl must run in the same new namespace: two commands, hence sh.
         // The paths come in as arguments, never spliced into the script.
