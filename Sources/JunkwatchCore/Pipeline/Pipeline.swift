@@ -236,7 +236,7 @@ public final class Pipeline: Sendable {
         guard jobs.count > 1 else { return [:] }
         var locators: [MessageLocator] = []
         do {
-            for job in jobs where try needsFetch(job.verdict) {
+            for job in jobs where try !plan(job.verdict).pending.isEmpty {
                 locators.append(Self.locator(job.verdict))
             }
         } catch {
@@ -246,23 +246,36 @@ public final class Pipeline: Sendable {
         return await fetcher.prefetch(locators)
     }
 
-    /// Whether some learner would get `verdict`'s message, as the store stands now.
-    private func needsFetch(_ verdict: Verdict) throws -> Bool {
-        if settings.force { return true }
+    /// What the store says of a verdict for each learner, as it stands now.
+    private struct Plan {
+        /// Learners that have a record of this very entry (done before a crash, or an earlier replay).
+        var recorded = 0
+        /// Learners to send the message to, and whether it reverses what they learned before.
+        var pending: [(learner: any Learner, reversal: Bool)] = []
+        /// Learners that learned the same verdict for the message within the dedupe window, and when.
+        var repeats: [(learner: String, time: Date)] = []
+    }
+
+    /// Dedupe: which learners get `verdict`'s message (all of them with `force`).
+    private func plan(_ verdict: Verdict) throws -> Plan {
+        var plan = Plan()
+        guard !settings.force else {
+            plan.pending = learners.map { ($0, false) }
+            return plan
+        }
         let since = settings.dedupeWindow.map { now().addingTimeInterval(-$0) } ?? .distantPast
         for learner in learners {
             if let cursor = verdict.event.cursor, try store.isRecorded(sourceCursor: cursor, learner: learner.name) {
+                plan.recorded += 1
                 continue
             }
-            let prior = try store.lastLearn(
-                user: verdict.user,
-                message: verdict.message,
-                learner: learner.name,
-                since: since
-            )
-            if prior?.verdict != verdict.kind { return true }
+            switch try store.lastLearn(user: verdict.user, message: verdict.message, learner: learner.name, since: since) {
+            case nil: plan.pending.append((learner, false))
+            case let prior? where prior.verdict == verdict.kind: plan.repeats.append((learner.name, prior.time))
+            case _?: plan.pending.append((learner, true))
+            }
         }
-        return false
+        return plan
     }
 
     private static func locator(_ verdict: Verdict) -> MessageLocator {
@@ -278,55 +291,30 @@ public final class Pipeline: Sendable {
     /// Dedupe, fetch (unless `prefetched`), learn, store and report one verdict.
     private func process(_ job: Job, prefetched: FetchResult?) async {
         let verdict = job.verdict
-        var records: [DecisionRecord] = []
-        var pending: [(learner: any Learner, reversal: Bool)] = []
-        var recorded = 0
+        let plan: Plan
         do {
-            for learner in learners {
-                if !settings.force, let cursor = verdict.event.cursor,
-                    try store.isRecorded(sourceCursor: cursor, learner: learner.name)
-                {
-                    recorded += 1
-                    continue
-                }
-                guard !settings.force,
-                    let prior = try store.lastLearn(
-                        user: verdict.user,
-                        message: verdict.message,
-                        learner: learner.name,
-                        since: settings.dedupeWindow.map { now().addingTimeInterval(-$0) } ?? .distantPast
-                    )
-                else {
-                    pending.append((learner, false))
-                    continue
-                }
-                if prior.verdict == verdict.kind {
-                    let when = Self.timestamp(prior.time)
-                    records.append(
-                        record(
-                            verdict,
-                            learner: learner.name,
-                            outcome: .alreadyLearned,
-                            detail: "learned as \(verdict.kind.rawValue) by junkwatch on \(when): not sent again"
-                        )
-                    )
-                } else {
-                    pending.append((learner, true))
-                }
-            }
+            plan = try self.plan(verdict)
         } catch {
             fail(error)
             return
         }
+        var records = plan.repeats.map { repeat_ in
+            record(
+                verdict,
+                learner: repeat_.learner,
+                outcome: .alreadyLearned,
+                detail: "learned as \(verdict.kind.rawValue) by junkwatch on \(Self.timestamp(repeat_.time)): not sent again"
+            )
+        }
         var complete = true
         var configurationError: StageError?
-        if !pending.isEmpty {
-            let learned = await fetchAndLearn(verdict, pending, prefetched: prefetched)
+        if !plan.pending.isEmpty {
+            let learned = await fetchAndLearn(verdict, plan.pending, prefetched: prefetched)
             records += learned.records
             complete = learned.complete
             configurationError = learned.configurationError
         }
-        store(records, finishing: complete ? job.ticket : nil, recordedBefore: recorded == learners.count)
+        store(records, finishing: complete ? job.ticket : nil, recordedBefore: plan.recorded == learners.count)
         for record in records { await reporter.report(record) }
         // Not fatal: a record not marked is reported once more at the next start, if missing.
         try? store.markReported(records)
