@@ -5,9 +5,11 @@
 /// A message is cut by the size doveadm reported, never by looking for the separator, which a
 /// message may itself contain; the separator (or the end of the output) must then follow, and the
 /// next message must start with a `uid:` line that was asked for, or nothing is trusted
-/// (``problem``). Messages over `limit` are skipped unread (``Part/tooLarge(size:)``); once the
-/// messages kept would pass `budget` bytes in all, reading stops (``overBudget``) and the
-/// messages kept so far stand.
+/// (``problem``). Messages over `limit` are skipped unread (``Part/tooLarge(size:)``), and
+/// reading stops at once when that was the last one asked for; once the messages kept would pass
+/// `budget` bytes in all, reading stops (``overBudget``) and the messages kept so far stand.
+///
+/// One message is a batch of one: ``DoveadmFetcher`` reads every fetch with this collector.
 struct DoveadmBatchCollector: OutputCollector {
     /// One message found.
     enum Part: Sendable, Hashable {
@@ -35,6 +37,8 @@ struct DoveadmBatchCollector: OutputCollector {
     private(set) var problem: String?
     /// Reading stopped because the next message would have passed the budget.
     private(set) var overBudget = false
+    /// Reading stopped because every message asked for was found, the last one too large to read.
+    private var found = false
 
     private var phase = Phase.header
     private var line: [UInt8] = []
@@ -55,6 +59,7 @@ struct DoveadmBatchCollector: OutputCollector {
 
     /// Whether the output ended where a message may end: after a whole message, or before any.
     var isComplete: Bool {
+        if found { return true }
         switch phase {
         case .separator: return separatorSeen == 0
         case .header: return headerSeen == 0 && parts.isEmpty
@@ -63,7 +68,7 @@ struct DoveadmBatchCollector: OutputCollector {
     }
 
     mutating func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
-        guard problem == nil, !overBudget else { return false }
+        guard problem == nil, !overBudget, !found else { return false }
         var rest = chunk[...]
         while !rest.isEmpty {
             switch phase {
@@ -112,9 +117,7 @@ struct DoveadmBatchCollector: OutputCollector {
     }
 
     private mutating func finishMessage() {
-        if let uid, let size {
-            parts[uid] = keeping ? .message(body) : .tooLarge(size: size)
-        }
+        if keeping, let uid { parts[uid] = .message(body) }
         body = []
         phase = .separator
         separatorSeen = 0
@@ -125,7 +128,7 @@ struct DoveadmBatchCollector: OutputCollector {
         let text = String(decoding: line, as: UTF8.self)
         line = []
         if text == "text:" {
-            guard uid != nil, let size else {
+            guard let uid, let size else {
                 return fail("a message without \"uid:\" and \"size.physical:\" lines")
             }
             remaining = size
@@ -137,6 +140,12 @@ struct DoveadmBatchCollector: OutputCollector {
                 }
                 held += size
                 body.reserveCapacity(size)
+            } else {
+                parts[uid] = .tooLarge(size: size)
+                if parts.count == wanted.count {
+                    found = true
+                    return false
+                }
             }
             phase = .body
             if size == 0 { finishMessage() }

@@ -6,8 +6,8 @@
 
 /// Fetches messages with the `doveadm` command, with an argument vector.
 ///
-/// `doveadm [-c CONFIG] fetch -u USER 'size.physical text' mailbox BOX uid N` prints the size,
-/// then `text:` and the message as stored. When that finds nothing (exit 0, no output: the user
+/// `doveadm [-c CONFIG] fetch -u USER 'uid size.physical text' mailbox BOX uid N` prints the UID
+/// and the size, then `text:` and the message as stored (read by ``DoveadmBatchCollector``). When that finds nothing (exit 0, no output: the user
 /// moved or deleted the message since), the user's mailboxes are searched by Message-ID with
 /// `doveadm -f tab fetch -u USER 'mailbox-guid uid mailbox' header Message-ID ID`, whose match
 /// is a substring match, so a Message-ID that dovecot cut to 80 characters is searched by its
@@ -210,7 +210,8 @@ public struct DoveadmFetcher: MessageFetcher {
         guard let report = try? await run(arguments, collecting: collector) else { return [:] }
         let output = report.output
         if output.problem != nil { return [:] }
-        if report.stoppedEarly { return output.overBudget ? output.parts : [:] }
+        // The collector stopped reading: past the budget, or everything found (the last too large).
+        if report.stoppedEarly { return output.parts }
         guard report.status == .exited(0), output.isComplete else { return [:] }
         return output.parts
     }
@@ -224,24 +225,28 @@ public struct DoveadmFetcher: MessageFetcher {
     }
 
     private func fetchText(user: String, where mailbox: [String], uid: UInt32) async throws(StageError) -> Text {
-        let arguments = ["fetch", "-u", user, "--", "size.physical text"] + mailbox + ["uid", String(uid)]
-        let report = try await run(arguments, collecting: DoveadmTextCollector(limit: configuration.sizeLimit))
-        switch report.output.outcome {
-        case .tooLarge(let size):
-            return .tooLarge(size)
-        case .malformed(let why) where report.stoppedEarly:
-            throw StageError.transient("doveadm fetch for \(StageText.quoted(user)): \(why)")
-        case let outcome where report.status != .exited(0):
+        let arguments = ["fetch", "-u", user, "--", "uid size.physical text"] + mailbox + ["uid", String(uid)]
+        let limit = configuration.sizeLimit
+        let report = try await run(arguments, collecting: DoveadmBatchCollector(limit: limit, budget: limit, wanted: [uid]))
+        let output = report.output
+        if case .tooLarge(let size)? = output.parts[uid] { return .tooLarge(size) }
+        if let problem = output.problem, report.stoppedEarly {
+            throw StageError.transient("doveadm fetch for \(StageText.quoted(user)): \(problem)")
+        }
+        if report.status != .exited(0) {
             // A mailbox GUID that vanished since the search: not there, like a missing UID.
-            if report.status == .exited(68), outcome == .empty, mailbox.first == "mailbox-guid" {
+            if report.status == .exited(68), output.parts.isEmpty, output.isComplete, mailbox.first == "mailbox-guid" {
                 return .empty
             }
             throw failure(report, user: user, action: "fetch uid \(uid) of \(user)")
-        case .empty:
-            return .empty
-        case .message(let bytes):
+        }
+        switch output.parts[uid] {
+        case .message(let bytes)? where output.isComplete && output.problem == nil:
             return .message(bytes)
-        case .malformed(let why):
+        case nil where output.isComplete && output.problem == nil:
+            return .empty
+        default:
+            let why = output.problem ?? "its output ended inside the message"
             throw StageError.transient("doveadm fetch for \(StageText.quoted(user)): \(why)")
         }
     }

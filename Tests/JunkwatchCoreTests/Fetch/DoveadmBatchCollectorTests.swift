@@ -65,6 +65,32 @@ struct DoveadmBatchCollectorTests {
         #expect(collector.parts == [1: .tooLarge(size: 300), 2: .message(plain)])
     }
 
+    @Test("when the last message asked for is over the limit, reading stops before its text")
+    func tooLargeStopsAtOnce() {
+        let output = Array("uid: 4\nsize.physical: 30000000\ntext:\n".utf8) + [UInt8](repeating: 65, count: 10_000)
+        let (collector, offered) = collect(output, wanted: [4], limit: 1_000_000, chunkSize: 4096)
+        #expect(collector.parts == [4: .tooLarge(size: 30_000_000)])
+        #expect(collector.isComplete)
+        #expect(offered == 4096, "stopped after the first chunk")
+    }
+
+    @Test("a message exactly at the limit is read")
+    func exactlyAtLimit() {
+        let body = [UInt8](repeating: 66, count: 100)
+        let (collector, _) = collect(output([(1, body)]), wanted: [1], limit: 100, budget: 100, chunkSize: 33)
+        #expect(collector.parts == [1: .message(body)])
+        #expect(collector.isComplete)
+    }
+
+    @Test("output that is not doveadm's is reported, not taken for a message")
+    func notDoveadms() {
+        let (error, _) = collect(Array("Error: something\n".utf8), wanted: [1], chunkSize: 100)
+        #expect(error.problem?.contains("Error: something") == true)
+        let (endless, _) = collect([UInt8](repeating: 65, count: 2000), wanted: [1], chunkSize: 100)
+        #expect(endless.problem != nil)
+        #expect(!endless.isComplete)
+    }
+
     @Test("past the budget, reading stops and the messages before stand")
     func budget() {
         let body = [UInt8](repeating: UInt8(ascii: "y"), count: 60)

@@ -29,7 +29,7 @@ struct DoveadmFetcherTests {
     func argumentVector() async throws {
         let fake = try FakeProgram(
             #"for a in "$@"; do printf '%s\n' "$a"; done > "$(dirname "$0")/args"; "#
-                + #"printf 'size.physical: 2\ntext:\nhi'"#
+                + #"printf 'uid: 7\nsize.physical: 2\ntext:\nhi'"#
         )
         defer { fake.remove() }
         let result = try await fetcher(fake).fetch(locator)
@@ -39,7 +39,7 @@ struct DoveadmFetcherTests {
         )
         #expect(
             arguments == [
-                "fetch", "-u", "x$(reboot)@example.com", "--", "size.physical text",
+                "fetch", "-u", "x$(reboot)@example.com", "--", "uid size.physical text",
                 "mailbox", "Spam, Reports", "uid", "7",
             ]
         )
@@ -124,7 +124,7 @@ struct DoveadmFetcherTests {
     func tooLarge() async throws {
         // Prints the size, then streams far more than the limit until killed.
         let fake = try FakeProgram(
-            "printf 'size.physical: 900000000\\ntext:\\n'; exec yes 'a line of a very large message'"
+            "printf 'uid: 7\\nsize.physical: 900000000\\ntext:\\n'; exec yes 'a line of a very large message'"
         )
         defer { fake.remove() }
         let result = try await fetcher(fake, sizeLimit: 1 << 20).fetch(locator)
