@@ -341,6 +341,21 @@ struct ConfigurationTests {
         #expect(viaRspamc.configuration.connect == "10.0.0.1:11334")
     }
 
+    @Test("the fetcher knows junk and trash by the classifier's configured names")
+    func fetcherMailboxRoles() throws {
+        #expect(Configuration().fetcher().configuration.mailboxRoles == .default)
+        let toml = """
+            [classify]
+            junk_mailboxes = ["Archive/Junk"]
+            trash_mailboxes = ["Corbeille"]
+            """
+        let roles = try Configuration(toml: toml, file: "test.toml").fetcher().configuration.mailboxRoles
+        #expect(roles.isJunk("Archive/Junk"))
+        #expect(!roles.isJunk("Junk"))
+        #expect(roles.isTrash("Corbeille"))
+        #expect(!roles.isTrash("Trash"))
+    }
+
     @Test("with every learner off there is nothing to run, and the error says which settings")
     func noLearner() throws {
         var configuration = Configuration()
