@@ -61,7 +61,7 @@ struct RspamcLearnerTests {
 
     @Test("exit 0 with success, already learned, too few tokens")
     func answers() {
-        #expect(interpret(.exited(0), #"{"success": true, "filename": "stdin", "scan_time": 0.0}"#).name == "learned")
+        #expect(interpret(.exited(0), #"{"success": true, "filename": "stdin", "scan_time": 0.0}"#).outcome == .learned)
         let again = interpret(
             .exited(0),
             #"{"error": "<rc1@test> has been already learned as ham, ignore it", "filename": "stdin"}"#
@@ -72,7 +72,7 @@ struct RspamcLearnerTests {
             #"{"error": "<s@test> contains less tokens than required for bayes classifier: 3 < 11", "#
                 + #""filename": "stdin"}"#
         )
-        #expect(short.name == "skipped")
+        #expect(short.outcome == .skipped)
     }
 
     @Test(
