@@ -195,6 +195,17 @@ struct ChildProcess: Sendable {
         )
     }
 
+    /// A configuration error when `path` is not a program this process may run, naming the
+    /// `setting` to fix; `nil` when it is.
+    static func checkRunnable(_ path: String, setting: String) -> StageError? {
+        guard access(path, X_OK) == 0 else {
+            return .configuration(
+                "\(StageText.quoted(path)) cannot be run (\(String(cString: strerror(errno)))): install it or fix \(setting)"
+            )
+        }
+        return nil
+    }
+
     /// Writing to a child that has exited raises SIGPIPE, whose default action ends this whole
     /// process: ignore it once, so that the write fails with EPIPE instead.
     private static let ignoreSIGPIPE: Void = {

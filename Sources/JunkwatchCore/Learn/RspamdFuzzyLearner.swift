@@ -121,12 +121,5 @@ public struct RspamdFuzzyLearner: Learner {
 
 extension RspamdFuzzyLearner {
     /// Asks the controller for its statistics with the password.
-    public func check() async -> StageError? {
-        do {
-            try await controller.check()
-            return nil
-        } catch {
-            return error
-        }
-    }
+    public func check() async -> StageError? { await controller.check() }
 }
