@@ -1,6 +1,6 @@
 /// A set of names that compare without regard to case, checked without allocating for ASCII
 /// names (mailbox names and IMAP keywords nearly always are).
-struct NameSet: Sendable {
+struct NameSet: Sendable, Hashable {
     /// The names, lowercased, as UTF-8.
     private let names: [[UInt8]]
 

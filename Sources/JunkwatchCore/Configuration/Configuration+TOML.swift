@@ -233,8 +233,8 @@ extension Configuration {
         }
         rspamd.replayBulk = try table.bool("replay_bulk") ?? rspamd.replayBulk
         rspamd.fuzzy = try table.bool("fuzzy") ?? rspamd.fuzzy
-        rspamd.fuzzySpam = try mark(&table, "spam", default: rspamd.fuzzySpam)
-        rspamd.fuzzyHam = try mark(&table, "ham", default: rspamd.fuzzyHam)
+        rspamd.fuzzySpam = try mark(&table, "spam", default: .defaultSpam)
+        rspamd.fuzzyHam = try mark(&table, "ham", default: .defaultHam)
         if rspamd.fuzzy && rspamd.client == .rspamc {
             throw TOMLProblem(key: table.name("fuzzy"), message: "fuzzy learning needs client = \"http\"")
         }
@@ -248,16 +248,16 @@ extension Configuration {
         return rspamd
     }
 
-    /// A fuzzy mark from `fuzzy_<class>_flag` and `fuzzy_<class>_weight`; flag 0 is none.
+    /// A fuzzy mark from `fuzzy_<class>_flag` and `fuzzy_<class>_weight`, each defaulting to
+    /// that of `defaults`; flag 0 is none.
     private static func mark(
         _ table: inout TOMLFields,
         _ kind: String,
-        default value: RspamdFuzzyLearner.Mark?
+        default defaults: RspamdFuzzyLearner.Mark
     ) throws(TOMLProblem) -> RspamdFuzzyLearner.Mark? {
         let flag = try number(&table, "fuzzy_\(kind)_flag", in: 0...Int(Int32.max))
         let weight = try number(&table, "fuzzy_\(kind)_weight", in: 1...Int(Int32.max))
         if flag == 0 { return nil }
-        let defaults = value ?? RspamdFuzzyLearner.Mark(flag: kind == "spam" ? 1 : 3, weight: kind == "spam" ? 10 : 15)
         return RspamdFuzzyLearner.Mark(flag: flag ?? defaults.flag, weight: weight ?? defaults.weight)
     }
 

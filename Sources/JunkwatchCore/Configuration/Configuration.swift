@@ -157,8 +157,8 @@ public struct Configuration: Sendable, Equatable {
             bayesScope: BayesScope = .user,
             replayBulk: Bool = true,
             fuzzy: Bool = false,
-            fuzzySpam: RspamdFuzzyLearner.Mark? = RspamdFuzzyLearner.Mark(flag: 1, weight: 10),
-            fuzzyHam: RspamdFuzzyLearner.Mark? = RspamdFuzzyLearner.Mark(flag: 3, weight: 15)
+            fuzzySpam: RspamdFuzzyLearner.Mark? = .defaultSpam,
+            fuzzyHam: RspamdFuzzyLearner.Mark? = .defaultHam
         ) {
             self.enabled = enabled
             self.url = url

@@ -68,8 +68,6 @@ struct ChildProcess: Sendable {
         var stoppedEarly: Bool
         /// The first bytes of standard error (the rest is read and dropped).
         var standardError: [UInt8]
-        /// Wall-clock time from start to reaping.
-        var duration: Duration
     }
 
     /// Why a run did not produce a report.
@@ -95,11 +93,9 @@ struct ChildProcess: Sendable {
     /// Runs the program, feeding its output to `collector`.
     func run<Collector: OutputCollector>(collecting collector: Collector) async throws(Failure) -> Report<Collector> {
         Self.ignoreSIGPIPE
-        let clock = ContinuousClock()
-        let start = clock.now
         do {
             return try await withThrowingTaskGroup(of: Report<Collector>?.self) { group in
-                group.addTask { try await self.spawn(collector, start: start) }
+                group.addTask { try await self.spawn(collector) }
                 group.addTask {
                     try await Task.sleep(for: self.timeout)
                     return nil
@@ -124,10 +120,7 @@ struct ChildProcess: Sendable {
         }
     }
 
-    private func spawn<Collector: OutputCollector>(
-        _ collector: Collector,
-        start: ContinuousClock.Instant
-    ) async throws -> Report<Collector> {
+    private func spawn<Collector: OutputCollector>(_ collector: Collector) async throws -> Report<Collector> {
         var options = PlatformOptions()
         // On timeout or cancellation: SIGTERM, then SIGKILL after a second.
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(1))]
@@ -198,9 +191,19 @@ struct ChildProcess: Sendable {
             status: status,
             output: output,
             stoppedEarly: stoppedEarly,
-            standardError: standardError,
-            duration: ContinuousClock.now - start
+            standardError: standardError
         )
+    }
+
+    /// A configuration error when `path` is not a program this process may run, naming the
+    /// `setting` to fix; `nil` when it is.
+    static func checkRunnable(_ path: String, setting: String) -> StageError? {
+        guard access(path, X_OK) == 0 else {
+            return .configuration(
+                "\(StageText.quoted(path)) cannot be run (\(String(cString: strerror(errno)))): install it or fix \(setting)"
+            )
+        }
+        return nil
     }
 
     /// Writing to a child that has exited raises SIGPIPE, whose default action ends this whole

@@ -330,14 +330,7 @@ public struct DoveadmFetcher: MessageFetcher {
         do {
             return try await process.run(collecting: collector)
         } catch {
-            switch error {
-            case .notFound(let path):
-                throw .configuration("doveadm not found at \(path): install dovecot-core or set the doveadm path")
-            case .timedOut(let timeout):
-                throw .transient("doveadm \(arguments.first ?? "") did not finish within \(timeout); it was stopped")
-            case .failed(let why):
-                throw .transient("running doveadm failed: \(why)")
-            }
+            throw error.stageError(program: "doveadm", remedy: "install dovecot-core or set the doveadm path")
         }
     }
 

@@ -1,30 +1,28 @@
 /// Which mailbox names count as junk and as trash, to choose between copies of a message.
 ///
-/// Names compare case-insensitively, and a name also matches below a hierarchy separator
-/// (`INBOX/Junk`, `INBOX.Junk` match `Junk`).
+/// Names match as the classifier's do: without regard to case, and only as a whole (list
+/// `Archive/Junk` if that is a junk mailbox too).
 public struct MailboxRoles: Sendable, Hashable {
-    /// Names of junk mailboxes.
-    public var junk: Set<String>
-    /// Names of trash mailboxes.
-    public var trash: Set<String>
+    private let junk: NameSet
+    private let trash: NameSet
 
-    /// Creates roles from lists of names.
-    public init(junk: some Sequence<String>, trash: some Sequence<String>) {
-        self.junk = Set(junk.map { $0.lowercased() })
-        self.trash = Set(trash.map { $0.lowercased() })
+    /// Creates roles from lists of names; `classify.junk_mailboxes` and `classify.trash_mailboxes`.
+    public init(junk: [String], trash: [String]) {
+        self.junk = NameSet(junk)
+        self.trash = NameSet(trash)
     }
 
-    /// The usual names of Thunderbird, Outlook, Apple Mail, Roundcube and Gmail-like setups.
+    /// The classifier's default junk and trash mailboxes.
     public static let `default` = MailboxRoles(
-        junk: ["Junk", "Spam", "Junk E-mail", "Junk Email", "Bulk Mail", "Junk-E-Mail"],
-        trash: ["Trash", "Deleted Items", "Deleted Messages", "Bin", "Papierkorb", "Gelöschte Elemente"]
+        junk: Classifier.Settings.defaultJunkMailboxes,
+        trash: Classifier.Settings.defaultTrashMailboxes
     )
 
     /// Whether `mailbox` is a junk mailbox.
-    public func isJunk(_ mailbox: String) -> Bool { Self.matches(mailbox, junk) }
+    public func isJunk(_ mailbox: String) -> Bool { junk.contains(mailbox) }
 
     /// Whether `mailbox` is a trash mailbox.
-    public func isTrash(_ mailbox: String) -> Bool { Self.matches(mailbox, trash) }
+    public func isTrash(_ mailbox: String) -> Bool { trash.contains(mailbox) }
 
     /// Whether a message of class `verdict` is at home in `mailbox`: spam in junk, ham anywhere
     /// but junk and trash.
@@ -33,15 +31,5 @@ public struct MailboxRoles: Sendable, Hashable {
         case .spam: return isJunk(mailbox)
         case .ham: return !isJunk(mailbox) && !isTrash(mailbox)
         }
-    }
-
-    private static func matches(_ mailbox: String, _ names: Set<String>) -> Bool {
-        let lower = mailbox.lowercased()
-        if names.contains(lower) { return true }
-        // The last hierarchy level: "INBOX/Junk", "INBOX.Junk".
-        if let cut = lower.lastIndex(where: { $0 == "/" || $0 == "." }) {
-            return names.contains(String(lower[lower.index(after: cut)...]))
-        }
-        return false
     }
 }

@@ -33,9 +33,6 @@ public struct StageError: Error, Sendable, Hashable {
 
     /// An error that needs an administrator to change a setting.
     public static func configuration(_ message: String) -> StageError { StageError(.configuration, message) }
-
-    /// Whether retrying later can succeed.
-    public var isRetryable: Bool { kind == .transient }
 }
 
 extension StageError: CustomStringConvertible {

@@ -14,16 +14,23 @@ public enum BayesScope: String, Sendable, Hashable, Codable {
 
     /// The `Deliver-To` value for `user`, or `nil` for ``global`` (and for a user without a
     /// domain in ``domain`` scope, which then falls back to the user itself).
-    public func deliverTo(for user: String) -> String? {
+    ///
+    /// - Throws: a permanent error when the value holds a control character (CR, LF, NUL, ...),
+    ///   which would split or end the HTTP header it goes into.
+    public func deliverTo(for user: String) throws(StageError) -> String? {
+        let value: String
         switch self {
         case .user:
-            return user
+            value = user
         case .domain:
-            guard let at = user.lastIndex(of: "@") else { return user }
-            let domain = user[user.index(after: at)...]
-            return domain.isEmpty ? user : String(domain)
+            let domain = user.lastIndex(of: "@").map { user[user.index(after: $0)...] } ?? ""
+            value = domain.isEmpty ? user : String(domain)
         case .global:
             return nil
         }
+        guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw .permanent("user \(StageText.quoted(user)) cannot be sent in an HTTP header")
+        }
+        return value
     }
 }

@@ -9,21 +9,14 @@ public enum LearnOutcome: Sendable, Hashable {
     /// The learner failed; the error's kind says whether to retry.
     case failed(StageError)
 
-    /// The outcome's name in the decision record: `learned`, `already-learned`, `skipped`, `failed`.
-    public var name: String {
+    /// The outcome as the decision record names it: `learned`, `already-learned`, `skipped`, `failed`.
+    public var outcome: DecisionRecord.Outcome {
         switch self {
-        case .learned: return "learned"
-        case .alreadyLearned: return "already-learned"
-        case .skipped: return "skipped"
-        case .failed: return "failed"
+        case .learned: return .learned
+        case .alreadyLearned: return .alreadyLearned
+        case .skipped: return .skipped
+        case .failed: return .failed
         }
-    }
-
-    /// Whether the message needs no further work from this learner: anything but a failure
-    /// worth retrying.
-    public var isFinal: Bool {
-        if case .failed(let error) = self { return !error.isRetryable }
-        return true
     }
 
     /// The detail, reason or error message, for the decision record.

@@ -1,12 +1,9 @@
-/// What a user's action says a message is.
-public enum MessageClass: String, Sendable, Codable {
-    /// A wanted message: it was moved out of Junk.
-    case ham
-    /// An unwanted message: it was moved into Junk.
-    case spam
+/// What a user's action says a message is: the learners' name for a verdict's kind.
+public typealias MessageClass = Verdict.Kind
 
+extension Verdict.Kind {
     /// The other class: what a message was learned as before a user changed their mind.
-    public var opposite: MessageClass {
+    public var opposite: Self {
         switch self {
         case .ham: return .spam
         case .spam: return .ham

@@ -4,12 +4,6 @@
     import Foundation
 #endif
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
-
 /// Trains rspamd's Bayes classifier by running `rspamc learn_ham|learn_spam` with the message
 /// on standard input: what IMAPSieve scripts do, for sites that want rspamc's behaviour.
 /// ``RspamdLearner`` does the same over HTTP at a fraction of the cost.
@@ -71,13 +65,7 @@ public struct RspamcLearner: Learner {
     /// - Parameter environment: where `CREDENTIALS_DIRECTORY` is looked up; by default the process's.
     public init(configuration: Configuration = Configuration(), environment: [String: String]? = nil) {
         self.configuration = configuration
-        if let environment {
-            self.environment = environment
-        } else if let directory = getenv("CREDENTIALS_DIRECTORY") {
-            self.environment = ["CREDENTIALS_DIRECTORY": String(cString: directory)]
-        } else {
-            self.environment = [:]
-        }
+        self.environment = environment ?? RspamdPassword.processEnvironment()
     }
 
     /// The arguments for one learn, after the program name.
@@ -85,6 +73,10 @@ public struct RspamcLearner: Learner {
     /// - Throws: a configuration error when the password file is not an absolute, readable path;
     ///   a permanent one for a user name with control characters.
     public func arguments(for verdict: MessageClass, user: String) throws(StageError) -> [String] {
+        try arguments(for: verdict, deliverTo: configuration.scope.deliverTo(for: user))
+    }
+
+    private func arguments(for verdict: MessageClass, deliverTo: String?) throws(StageError) -> [String] {
         var arguments = ["-j"]
         if let connect = configuration.connect {
             arguments.append("--connect=\(connect)")
@@ -102,10 +94,7 @@ public struct RspamcLearner: Learner {
         }
         let seconds = configuration.timeout.components.seconds
         arguments.append("--timeout=\(max(1, seconds))")
-        if let deliverTo = configuration.scope.deliverTo(for: user) {
-            guard RspamdController.isHeaderSafe(deliverTo) else {
-                throw .permanent("user \(StageText.quoted(user)) cannot be sent in an HTTP header")
-            }
+        if let deliverTo {
             arguments.append("--deliver=\(deliverTo)")
         }
         if configuration.bulk {
@@ -122,9 +111,11 @@ public struct RspamcLearner: Learner {
         locator: MessageLocator,
         reversal: Bool
     ) async -> LearnOutcome {
+        let deliverTo: String?
         let arguments: [String]
         do {
-            arguments = try self.arguments(for: verdict, user: locator.user)
+            deliverTo = try configuration.scope.deliverTo(for: locator.user)
+            arguments = try self.arguments(for: verdict, deliverTo: deliverTo)
         } catch {
             return .failed(error)
         }
@@ -146,7 +137,7 @@ public struct RspamcLearner: Learner {
             output: report.output.bytes,
             standardError: report.standardError,
             verdict: verdict,
-            deliverTo: configuration.scope.deliverTo(for: locator.user),
+            deliverTo: deliverTo,
             configuration: configuration
         )
     }
@@ -160,29 +151,21 @@ public struct RspamcLearner: Learner {
         deliverTo: String?,
         configuration: Configuration
     ) -> LearnOutcome {
-        let text = String(decoding: output, as: UTF8.self)
         guard status == .exited(0) else {
-            let said = StageText.oneLine(output + standardError)
-            if let code = httpStatus(in: text) {
-                switch code {
-                case 401, 403:
-                    return .failed(
-                        .configuration(
-                            "rspamd refused rspamc's password from the \(configuration.password.settingDescription) "
-                                + "(\(said)): fix that file or the controller's password"
-                        )
+            if let (code, reason) = httpError(in: String(decoding: output + standardError, as: UTF8.self)) {
+                // The same statuses as over HTTP, and the same settings to fix: rspamc's
+                // --connect and --password come from rspamd.url and the rspamd password.
+                return .failed(
+                    RspamdController.statusError(
+                        code,
+                        errorText: reason,
+                        path: verdict == .ham ? "/learnham" : "/learnspam",
+                        url: configuration.connect ?? "localhost:11334",
+                        password: configuration.password
                     )
-                case 404:
-                    return .failed(.configuration(wrongWorker(said)))
-                case 500 where text.contains("invalid command"):
-                    // What the normal worker (port 11333) answers to a learn.
-                    return .failed(.configuration(wrongWorker(said)))
-                case 500...:
-                    return .failed(.transient("rspamc: rspamd failed: \(said)"))
-                default:
-                    return .failed(.permanent("rspamc: rspamd rejected the message: \(said)"))
-                }
+                )
             }
+            let said = StageText.oneLine(output + standardError)
             return .failed(.transient("rspamc failed (\(status)): \(said.isEmpty ? "no output" : said)"))
         }
         struct Answer: Decodable {
@@ -208,25 +191,21 @@ public struct RspamcLearner: Learner {
         return .failed(.permanent("rspamc: \(error)"))
     }
 
-    /// The status code in rspamc's `HTTP error: 401, Unauthorized` line.
-    static func httpStatus(in output: String) -> Int? {
-        StageText.number(after: "HTTP error: ", in: output)
-    }
-
-    private static func wrongWorker(_ said: String) -> String {
-        "rspamc: \(said): the rspamc connect setting must name the controller worker (port 11334 by default)"
+    /// The status code and reason in rspamc's `HTTP error: 401, Unauthorized` line.
+    static func httpError(in output: String) -> (status: Int, reason: String)? {
+        let marker = "HTTP error: "
+        guard let line = output.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix(marker) }),
+            let status = StageText.number(after: marker, in: String(line))
+        else { return nil }
+        let afterStatus = line.dropFirst(marker.count).drop { $0.isNumber }
+        let reason = afterStatus.hasPrefix(",") ? afterStatus.dropFirst() : afterStatus
+        return (status, StageText.trimmed(String(reason)))
     }
 }
 
 extension RspamcLearner {
     /// Checks that the program exists and can be run.
     public func check() async -> StageError? {
-        let path = configuration.rspamcPath
-        guard access(path, X_OK) == 0 else {
-            return .configuration(
-                "\(StageText.quoted(path)) cannot be run (\(String(cString: strerror(errno)))): install it or fix rspamd.rspamc"
-            )
-        }
-        return nil
+        ChildProcess.checkRunnable(configuration.rspamcPath, setting: "rspamd.rspamc")
     }
 }

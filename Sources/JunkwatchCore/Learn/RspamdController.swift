@@ -8,12 +8,6 @@ import NIOHTTP1
     import Foundation
 #endif
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
-
 /// A client of the rspamd controller's HTTP API (`/learnham`, `/learnspam`, `/fuzzyadd`,
 /// `/fuzzydel`), shared by ``RspamdLearner`` and ``RspamdFuzzyLearner``.
 ///
@@ -75,7 +69,7 @@ public struct RspamdController: Sendable {
     ) {
         self.configuration = configuration
         self.client = client ?? Self.sharedHTTPClient
-        self.environment = environment ?? Self.processEnvironment()
+        self.environment = environment ?? RspamdPassword.processEnvironment()
     }
 
     /// The settings junkwatch's HTTP client uses for rspamd.
@@ -104,23 +98,48 @@ public struct RspamdController: Sendable {
     /// - Throws: a configuration error when the password cannot be read or the URL is wrong;
     ///   a transient error when the controller cannot be reached or does not answer in time.
     func post(_ path: String, body: [UInt8], headers: [(String, String)]) async throws(StageError) -> Response {
+        try await send(.POST, path, body: body, headers: headers, timeout: configuration.timeout)
+    }
+
+    /// Asks the controller for `/stat` with the password: whether rspamd answers and takes the
+    /// password, before any message is sent.
+    /// - Returns: `nil` when it does; a transient error when rspamd cannot be reached; a
+    ///   configuration error naming the setting when the URL or the password is wrong.
+    public func check() async -> StageError? {
+        do {
+            let response = try await send(.GET, "/stat", body: nil, headers: [], timeout: .seconds(10))
+            return response.status == 200 ? nil : unexpected(response, path: "/stat")
+        } catch {
+            return error
+        }
+    }
+
+    /// Sends one request with the password and `headers`, and collects the answer.
+    private func send(
+        _ method: HTTPMethod,
+        _ path: String,
+        body: [UInt8]?,
+        headers: [(String, String)],
+        timeout: Duration
+    ) async throws(StageError) -> Response {
         let password = try configuration.password.load(environment: environment)
         let base = configuration.url.hasSuffix("/") ? String(configuration.url.dropLast()) : configuration.url
         var request = HTTPClientRequest(url: base + path)
-        request.method = .POST
+        request.method = method
         if let password {
             request.headers.add(name: "Password", value: password)
         }
         for (name, value) in headers {
             request.headers.add(name: name, value: value)
         }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let timeout = TimeAmount.nanoseconds(
-            Int64(configuration.timeout.components.seconds) * 1_000_000_000
-                + configuration.timeout.components.attoseconds / 1_000_000_000
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let deadline = TimeAmount.nanoseconds(
+            Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
         )
         do {
-            let response = try await client.execute(request, timeout: timeout)
+            let response = try await client.execute(request, timeout: deadline)
             let status = Int(response.status.code)
             do {
                 var collected = try await response.body.collect(upTo: 1024 * 1024)
@@ -132,38 +151,10 @@ public struct RspamdController: Sendable {
                 return Response(status: status, body: [])
             }
         } catch let error as HTTPClientError {
-            throw Self.stageError(error, url: base + path, timeout: configuration.timeout)
+            throw Self.stageError(error, url: base + path, timeout: timeout)
         } catch {
             throw .transient("rspamd controller \(base + path) unreachable: \(error)")
         }
-    }
-
-    /// Asks the controller for `/stat` with the password: whether rspamd answers and takes the
-    /// password, before any message is sent.
-    /// - Throws: a transient error when rspamd cannot be reached; a configuration error naming the
-    ///   setting when the URL or the password is wrong.
-    public func check() async throws(StageError) {
-        let password = try configuration.password.load(environment: environment)
-        let base = configuration.url.hasSuffix("/") ? String(configuration.url.dropLast()) : configuration.url
-        var request = HTTPClientRequest(url: base + "/stat")
-        request.method = .GET
-        if let password {
-            request.headers.add(name: "Password", value: password)
-        }
-        let response: Response
-        do {
-            let answer = try await client.execute(request, timeout: .seconds(10))
-            var collected = try await answer.body.collect(upTo: 1024 * 1024)
-            response = Response(
-                status: Int(answer.status.code),
-                body: collected.readBytes(length: collected.readableBytes) ?? []
-            )
-        } catch let error as HTTPClientError {
-            throw Self.stageError(error, url: base + "/stat", timeout: .seconds(10))
-        } catch {
-            throw .transient("rspamd controller \(base)/stat unreachable: \(error)")
-        }
-        guard response.status == 200 else { throw unexpected(response, path: "/stat") }
     }
 
     /// The error for a request that got no answer.
@@ -189,35 +180,59 @@ public struct RspamdController: Sendable {
 
     /// The error for an HTTP status that no learner treats specially, naming the setting to fix.
     func unexpected(_ response: Response, path: String) -> StageError {
-        let said = response.errorText.isEmpty ? "" : ": \(response.errorText)"
-        switch response.status {
+        Self.statusError(
+            response.status,
+            errorText: response.errorText,
+            path: path,
+            url: configuration.url,
+            password: configuration.password
+        )
+    }
+
+    /// The error for an HTTP status from the controller that no learner treats specially, naming
+    /// the setting to fix; shared by the HTTP learners and ``RspamcLearner``.
+    ///
+    /// - Parameters:
+    ///   - errorText: what rspamd said (its JSON `error`), or empty.
+    ///   - path: the request, e.g. `/learnham`.
+    ///   - url: where the controller was asked, for the message.
+    ///   - password: where the password came from, to name the setting at fault.
+    static func statusError(
+        _ status: Int,
+        errorText: String,
+        path: String,
+        url: String,
+        password: RspamdPassword
+    ) -> StageError {
+        let said = errorText.isEmpty ? "" : ": \(errorText)"
+        switch status {
         case 401, 403:
-            switch configuration.password {
+            switch password {
             case .none:
                 return .configuration(
-                    "rspamd wants a controller password (HTTP \(response.status)\(said)) and none is configured: "
+                    "rspamd wants a controller password (HTTP \(status)\(said)) and none is configured: "
                         + "set the rspamd password file, or list junkwatch's address in the controller's secure_ip"
                 )
             default:
                 return .configuration(
-                    "rspamd refused the password from the \(configuration.password.settingDescription) "
-                        + "(HTTP \(response.status)\(said)): fix that file or the controller's password"
+                    "rspamd refused the password from the \(password.settingDescription) "
+                        + "(HTTP \(status)\(said)): fix that file or the controller's password"
                 )
             }
         case 404:
             return .configuration(
-                "rspamd at \(configuration.url) has no \(path) (HTTP 404\(said)): "
+                "rspamd at \(url) has no \(path) (HTTP 404\(said)): "
                     + "the rspamd URL setting must name the controller worker (port 11334 by default)"
             )
-        case 500 where response.errorText == "invalid command":
+        case 500 where errorText == "invalid command":
             return .configuration(
-                "rspamd at \(configuration.url) does not know \(path) (HTTP 500 invalid command): "
+                "rspamd at \(url) does not know \(path) (HTTP 500 invalid command): "
                     + "the rspamd URL setting names the normal worker, not the controller (port 11334 by default)"
             )
         case 500...:
-            return .transient("rspamd \(path) failed (HTTP \(response.status)\(said))")
+            return .transient("rspamd \(path) failed (HTTP \(status)\(said))")
         default:
-            return .permanent("rspamd \(path) rejected the message (HTTP \(response.status)\(said))")
+            return .permanent("rspamd \(path) rejected the message (HTTP \(status)\(said))")
         }
     }
 
@@ -227,15 +242,5 @@ public struct RspamdController: Sendable {
             var error: String?
         }
         return (try? JSONDecoder().decode(Answer.self, from: Data(body)))?.error
-    }
-
-    /// Whether `value` can go into an HTTP header as is: no CR, LF, NUL or other control bytes.
-    static func isHeaderSafe(_ value: String) -> Bool {
-        !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F })
-    }
-
-    private static func processEnvironment() -> [String: String] {
-        guard let value = getenv("CREDENTIALS_DIRECTORY") else { return [:] }
-        return ["CREDENTIALS_DIRECTORY": String(cString: value)]
     }
 }

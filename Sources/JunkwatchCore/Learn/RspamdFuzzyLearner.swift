@@ -19,6 +19,11 @@ public struct RspamdFuzzyLearner: Learner {
             self.flag = flag
             self.weight = weight
         }
+
+        /// Spam's mark in rspamd's stock `fuzzy_map`: flag 1 (`FUZZY_DENIED`), weight 10.
+        public static let defaultSpam = Mark(flag: 1, weight: 10)
+        /// Ham's mark in rspamd's stock `fuzzy_map`: flag 3 (`FUZZY_WHITE`), weight 15.
+        public static let defaultHam = Mark(flag: 3, weight: 15)
     }
 
     /// The controller to talk to.
@@ -31,12 +36,11 @@ public struct RspamdFuzzyLearner: Learner {
     /// `rspamd-fuzzy`.
     public var name: String { "rspamd-fuzzy" }
 
-    /// Creates a fuzzy learner. The default flags are those of rspamd's stock `fuzzy_map`:
-    /// 1 is `FUZZY_DENIED` (spam), 3 is `FUZZY_WHITE` (ham).
+    /// Creates a fuzzy learner; the default marks are those of rspamd's stock `fuzzy_map`.
     public init(
         controller: RspamdController,
-        spam: Mark? = Mark(flag: 1, weight: 10),
-        ham: Mark? = Mark(flag: 3, weight: 15)
+        spam: Mark? = .defaultSpam,
+        ham: Mark? = .defaultHam
     ) {
         self.controller = controller
         self.spam = spam
@@ -121,12 +125,5 @@ public struct RspamdFuzzyLearner: Learner {
 
 extension RspamdFuzzyLearner {
     /// Asks the controller for its statistics with the password.
-    public func check() async -> StageError? {
-        do {
-            try await controller.check()
-            return nil
-        } catch {
-            return error
-        }
-    }
+    public func check() async -> StageError? { await controller.check() }
 }

@@ -33,11 +33,13 @@ public struct RspamdLearner: Learner {
     ) async -> LearnOutcome {
         let path = verdict == .ham ? "/learnham" : "/learnspam"
         var headers: [(String, String)] = []
-        let deliverTo = scope.deliverTo(for: locator.user)
+        let deliverTo: String?
+        do {
+            deliverTo = try scope.deliverTo(for: locator.user)
+        } catch {
+            return .failed(error)
+        }
         if let deliverTo {
-            guard RspamdController.isHeaderSafe(deliverTo) else {
-                return .failed(.permanent("user \(StageText.quoted(locator.user)) cannot be sent in an HTTP header"))
-            }
             headers.append(("Deliver-To", deliverTo))
         }
         if bulk {
@@ -69,12 +71,5 @@ public struct RspamdLearner: Learner {
 
 extension RspamdLearner {
     /// Asks the controller for its statistics with the password.
-    public func check() async -> StageError? {
-        do {
-            try await controller.check()
-            return nil
-        } catch {
-            return error
-        }
-    }
+    public func check() async -> StageError? { await controller.check() }
 }

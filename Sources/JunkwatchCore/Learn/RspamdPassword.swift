@@ -18,6 +18,13 @@ public enum RspamdPassword: Sendable, Hashable {
     /// The largest password file accepted; anything bigger is not a password.
     static let maximumSize = 4096
 
+    /// The part of the process's environment a password is looked up in: `CREDENTIALS_DIRECTORY`,
+    /// captured once so that a learner's environment stays fixed.
+    static func processEnvironment() -> [String: String] {
+        guard let value = getenv("CREDENTIALS_DIRECTORY") else { return [:] }
+        return ["CREDENTIALS_DIRECTORY": String(cString: value)]
+    }
+
     /// The file the password is read from, or `nil` for ``none``.
     ///
     /// - Throws: a configuration error when a credential is asked for outside a unit that

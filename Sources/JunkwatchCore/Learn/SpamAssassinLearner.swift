@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#endif
-
 /// Trains SpamAssassin's Bayes database by running `sa-learn --ham|--spam ... -` with the
 /// message on standard input (no spamd needed).
 ///
@@ -144,12 +138,6 @@ public struct SpamAssassinLearner: Learner {
 extension SpamAssassinLearner {
     /// Checks that the program exists and can be run.
     public func check() async -> StageError? {
-        let path = configuration.saLearnPath
-        guard access(path, X_OK) == 0 else {
-            return .configuration(
-                "\(StageText.quoted(path)) cannot be run (\(String(cString: strerror(errno)))): install it or fix spamassassin.sa_learn"
-            )
-        }
-        return nil
+        ChildProcess.checkRunnable(configuration.saLearnPath, setting: "spamassassin.sa_learn")
     }
 }

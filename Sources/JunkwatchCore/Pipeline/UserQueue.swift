@@ -89,7 +89,7 @@ final class UserQueue<Item: Sendable>: Sendable {
     @discardableResult
     func submit(_ item: Item, user: String) async -> Bool {
         while true {
-            switch offer(item, user: user, waiter: nil) {
+            switch offer(item, user: user) {
             case .accepted: return true
             case .dropped: return false
             case .full: break
@@ -104,7 +104,7 @@ final class UserQueue<Item: Sendable>: Sendable {
     @discardableResult
     func submitWaiting(_ item: Item, user: String) -> Bool {
         while true {
-            switch offer(item, user: user, waiter: nil) {
+            switch offer(item, user: user) {
             case .accepted: return true
             case .dropped: return false
             case .full: break
@@ -116,7 +116,7 @@ final class UserQueue<Item: Sendable>: Sendable {
 
     private enum Offer { case accepted, dropped, full }
 
-    private func offer(_ item: Item, user: String, waiter: Producer?) -> Offer {
+    private func offer(_ item: Item, user: String) -> Offer {
         var wakeups = Wakeups()
         let offer = state.withLock { state -> Offer in
             if state.stopped || state.finished { return .dropped }

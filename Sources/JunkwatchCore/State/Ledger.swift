@@ -79,9 +79,8 @@ public final class Ledger: Sendable {
     /// is nothing to dedupe on. The UID, all digits, comes first and ends at the first colon, so
     /// any mailbox name reads back unambiguously; no NUL separates them, because SQLite's text
     /// ends at a NUL when GRDB binds and reads it. The user is not part of the key: every row has
-    /// the user in a column of its own, and the parameter is there so that callers need not
-    /// change should the key ever depend on it.
-    public static func messageKey(user: String, message: MessageReference) -> String? {
+    /// the user in a column of its own.
+    public static func messageKey(_ message: MessageReference) -> String? {
         if !message.msgid.isEmpty {
             return "msgid:" + message.msgid
         }

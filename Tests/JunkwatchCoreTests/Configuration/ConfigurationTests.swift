@@ -222,6 +222,11 @@ struct ConfigurationTests {
         #expect(configuration.filters.paths == ["/etc/junkwatch/filters.d", "/usr/share/junkwatch/filters"])
         #expect(configuration.filters.enabled == ["dovecot-mail-log"])
         #expect(configuration.rspamd.passwordFile == nil)
+        #expect(configuration.rspamd.fuzzySpam == RspamdFuzzyLearner.Mark(flag: 1, weight: 10))
+        #expect(configuration.rspamd.fuzzyHam == RspamdFuzzyLearner.Mark(flag: 3, weight: 15))
+        let learner = RspamdFuzzyLearner(controller: RspamdController())
+        #expect(learner.spam == configuration.rspamd.fuzzySpam)
+        #expect(learner.ham == configuration.rspamd.fuzzyHam)
     }
 
     @Test("a file that changes a few things keeps the defaults for the rest")
@@ -339,6 +344,31 @@ struct ConfigurationTests {
         rspamc.rspamd.url = "http://10.0.0.1:11334/"
         let viaRspamc = try #require(try rspamc.learners().first as? RspamcLearner)
         #expect(viaRspamc.configuration.connect == "10.0.0.1:11334")
+    }
+
+    @Test("a fuzzy mark's unset half keeps its default")
+    func fuzzyMarkHalves() throws {
+        let configuration = try Configuration(
+            toml: "[rspamd]\nfuzzy_spam_weight = 20\nfuzzy_ham_flag = 5",
+            file: "test.toml"
+        )
+        #expect(configuration.rspamd.fuzzySpam == RspamdFuzzyLearner.Mark(flag: 1, weight: 20))
+        #expect(configuration.rspamd.fuzzyHam == RspamdFuzzyLearner.Mark(flag: 5, weight: 15))
+    }
+
+    @Test("the fetcher knows junk and trash by the classifier's configured names")
+    func fetcherMailboxRoles() throws {
+        #expect(Configuration().fetcher().configuration.mailboxRoles == .default)
+        let toml = """
+            [classify]
+            junk_mailboxes = ["Archive/Junk"]
+            trash_mailboxes = ["Corbeille"]
+            """
+        let roles = try Configuration(toml: toml, file: "test.toml").fetcher().configuration.mailboxRoles
+        #expect(roles.isJunk("Archive/Junk"))
+        #expect(!roles.isJunk("Junk"))
+        #expect(roles.isTrash("Corbeille"))
+        #expect(!roles.isTrash("Trash"))
     }
 
     @Test("with every learner off there is nothing to run, and the error says which settings")

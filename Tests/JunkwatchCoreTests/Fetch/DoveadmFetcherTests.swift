@@ -89,7 +89,7 @@ struct DoveadmFetcherTests {
         let start = ContinuousClock.now
         let error = await stageError { try await fetcher(fake, timeout: .milliseconds(300)).fetch(locator) }
         #expect(error?.kind == .transient)
-        #expect(error?.message.contains("did not finish") == true)
+        #expect(error?.message.hasPrefix("doveadm did not finish within 0.3 seconds") == true)
         // Not a timing test: a loaded machine may take seconds, but far from the child's 600.
         #expect(ContinuousClock.now - start < .seconds(120))
     }
@@ -100,6 +100,7 @@ struct DoveadmFetcherTests {
         let error = await stageError { try await fetcher.fetch(locator) }
         #expect(error?.kind == .configuration)
         #expect(error?.message.contains("/nonexistent/doveadm") == true)
+        #expect(error?.message.hasPrefix("doveadm not found at /nonexistent/doveadm: ") == true)
     }
 
     @Test("a missing dovecot configuration file is a configuration error naming it")

@@ -11,14 +11,18 @@ struct RspamcLearnerTests {
         password: .file("/etc/junkwatch/rspamd-password")
     )
 
-    func interpret(_ status: ChildProcess.Status, _ output: String) -> LearnOutcome {
+    func interpret(
+        _ status: ChildProcess.Status,
+        _ output: String,
+        configuration: RspamcLearner.Configuration? = nil
+    ) -> LearnOutcome {
         RspamcLearner.interpret(
             status,
             output: Array(output.utf8),
             standardError: [],
             verdict: .ham,
             deliverTo: "alice@example.com",
-            configuration: configuration
+            configuration: configuration ?? self.configuration
         )
     }
 
@@ -61,7 +65,7 @@ struct RspamcLearnerTests {
 
     @Test("exit 0 with success, already learned, too few tokens")
     func answers() {
-        #expect(interpret(.exited(0), #"{"success": true, "filename": "stdin", "scan_time": 0.0}"#).name == "learned")
+        #expect(interpret(.exited(0), #"{"success": true, "filename": "stdin", "scan_time": 0.0}"#).outcome == .learned)
         let again = interpret(
             .exited(0),
             #"{"error": "<rc1@test> has been already learned as ham, ignore it", "filename": "stdin"}"#
@@ -72,7 +76,7 @@ struct RspamcLearnerTests {
             #"{"error": "<s@test> contains less tokens than required for bayes classifier: 3 < 11", "#
                 + #""filename": "stdin"}"#
         )
-        #expect(short.name == "skipped")
+        #expect(short.outcome == .skipped)
     }
 
     @Test(
@@ -100,5 +104,58 @@ struct RspamcLearnerTests {
             return
         }
         #expect(error.message.contains("/etc/junkwatch/rspamd-password"))
+    }
+
+    @Test("a 401 without a password configured says none is, as over HTTP")
+    func noPassword() throws {
+        let output = "HTTP error: 401, Unauthorized\n{\"error\":\"Unauthorized\"}\n"
+        let outcome = interpret(.exited(1), output, configuration: .init(connect: "127.0.0.1:11334"))
+        guard case .failed(let error) = outcome else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.kind == .configuration)
+        #expect(
+            error.message
+                == "rspamd wants a controller password (HTTP 401: Unauthorized) and none is configured: "
+                + "set the rspamd password file, or list junkwatch's address in the controller's secure_ip"
+        )
+        let overHTTP = RspamdController.statusError(
+            401,
+            errorText: "Unauthorized",
+            path: "/learnham",
+            url: "127.0.0.1:11334",
+            password: .none
+        )
+        #expect(error == overHTTP)
+    }
+
+    @Test(
+        "the normal worker or a wrong path points at the rspamd URL setting",
+        arguments: [
+            ("HTTP error: 404, Not Found\n", "rspamd at 127.0.0.1:11334 has no /learnham (HTTP 404: Not Found): "),
+            (
+                "HTTP error: 500, invalid command\n{\"error\":\"invalid command\"}\n",
+                "rspamd at 127.0.0.1:11334 does not know /learnham (HTTP 500 invalid command): "
+            ),
+        ]
+    )
+    func wrongWorker(output: String, start: String) {
+        guard case .failed(let error) = interpret(.exited(1), output) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.kind == .configuration)
+        #expect(error.message.hasPrefix(start))
+        #expect(error.message.contains("the rspamd URL setting"))
+        #expect(!error.message.contains("connect setting"))
+    }
+
+    @Test("rspamc's HTTP error line: status and reason")
+    func httpError() {
+        let parsed = RspamcLearner.httpError(in: "HTTP error: 500, invalid command\n{\"error\":\"invalid command\"}\n")
+        #expect(parsed?.status == 500)
+        #expect(parsed?.reason == "invalid command")
+        #expect(RspamcLearner.httpError(in: "IO write error: Connection refused\n") == nil)
     }
 }

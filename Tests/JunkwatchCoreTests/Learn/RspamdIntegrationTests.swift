@@ -85,7 +85,7 @@ struct RspamdIntegrationTests {
         let (message, id) = try await message("bayes")
 
         let first = await learner.learn(message, as: .ham, locator: locator(userA, id), reversal: false)
-        #expect(first.name == "learned", "\(first)")
+        #expect(first.outcome == .learned, "\(first)")
         #expect(try await redis.learns("learns_ham", bayesUser: userA) == 1)
         #expect(try await redis.learns("learns_ham", bayesUser: userB) == 0)
 
@@ -94,7 +94,7 @@ struct RspamdIntegrationTests {
         #expect(try await redis.learns("learns_ham", bayesUser: userA) == 1)
 
         let reversed = await learner.learn(message, as: .spam, locator: locator(userA, id), reversal: true)
-        #expect(reversed.name == "learned", "\(reversed)")
+        #expect(reversed.outcome == .learned, "\(reversed)")
         #expect(try await redis.learns("learns_ham", bayesUser: userA) == 0)
         #expect(try await redis.learns("learns_spam", bayesUser: userA) == 1)
     }
@@ -105,7 +105,7 @@ struct RspamdIntegrationTests {
         let learner = RspamdLearner(controller: controller, scope: .domain)
         let (message, id) = try await message("domain")
         let outcome = await learner.learn(message, as: .spam, locator: locator("alice@\(domain)", id), reversal: false)
-        #expect(outcome.name == "learned", "\(outcome)")
+        #expect(outcome.outcome == .learned, "\(outcome)")
         #expect(try await redis.learns("learns_spam", bayesUser: domain) == 1)
     }
 
@@ -116,7 +116,7 @@ struct RspamdIntegrationTests {
         let (message, id) = try await message("reboot")
         let learner = RspamdLearner(controller: controller)
         let outcome = await learner.learn(message, as: .spam, locator: locator(user, id), reversal: false)
-        #expect(outcome.name == "learned", "\(outcome)")
+        #expect(outcome.outcome == .learned, "\(outcome)")
         #expect(try await redis.learns("learns_spam", bayesUser: user) == before + 1)
     }
 
@@ -127,7 +127,7 @@ struct RspamdIntegrationTests {
         let user = TestbedEnvironment.unique("short") + "@example.com"
         let learner = RspamdLearner(controller: controller)
         let outcome = await learner.learn(message, as: .ham, locator: locator(user, id), reversal: false)
-        #expect(outcome.name == "skipped", "\(outcome)")
+        #expect(outcome.outcome == .skipped, "\(outcome)")
     }
 
     @Test("a wrong password file is a configuration error naming that file")
@@ -192,7 +192,7 @@ struct RspamdIntegrationTests {
             locator: locator("alice@example.com", id),
             reversal: false
         )
-        #expect(outcome.name == "learned", "\(outcome)")
+        #expect(outcome.outcome == .learned, "\(outcome)")
         let symbols = try await awaitFuzzy(message) { $0.contains("FUZZY_DENIED") }
         #expect(symbols.contains("FUZZY_DENIED"))
     }
@@ -206,12 +206,12 @@ struct RspamdIntegrationTests {
         )
         let (message, id) = try await message("fuzzyrev", spam: true)
         #expect(
-            await learner.learn(message, as: .spam, locator: locator("bob@example.com", id), reversal: false).name
-                == "learned"
+            await learner.learn(message, as: .spam, locator: locator("bob@example.com", id), reversal: false).outcome
+                == .learned
         )
         _ = try await awaitFuzzy(message) { $0.contains("FUZZY_DENIED") }
         let outcome = await learner.learn(message, as: .ham, locator: locator("bob@example.com", id), reversal: true)
-        #expect(outcome.name == "learned", "\(outcome)")
+        #expect(outcome.outcome == .learned, "\(outcome)")
         #expect(outcome.reason.contains("removed"))
         let symbols = try await awaitFuzzy(message) { $0.contains("FUZZY_WHITE") && !$0.contains("FUZZY_DENIED") }
         #expect(symbols == ["FUZZY_WHITE"])
@@ -226,7 +226,7 @@ struct RspamdIntegrationTests {
             locator: locator("alice@example.com", ""),
             reversal: false
         )
-        #expect(outcome.name == "skipped", "\(outcome)")
+        #expect(outcome.outcome == .skipped, "\(outcome)")
         #expect(outcome.reason.contains("No content to generate fuzzy"))
     }
 
@@ -258,10 +258,10 @@ struct RspamdIntegrationTests {
         let user = TestbedEnvironment.unique("rspamc") + "@example.com"
         let (message, id) = try await message("rspamc")
         let first = await rspamc().learn(message, as: .spam, locator: locator(user, id), reversal: false)
-        #expect(first.name == "learned", "\(first)")
+        #expect(first.outcome == .learned, "\(first)")
         #expect(try await redis.learns("learns_spam", bayesUser: user) == 1)
         let second = await rspamc().learn(message, as: .spam, locator: locator(user, id), reversal: false)
-        #expect(second.name == "already-learned", "\(second)")
+        #expect(second.outcome == .alreadyLearned, "\(second)")
     }
 
     @Test("rspamc with a wrong password file is a configuration error naming it")

@@ -47,9 +47,9 @@ struct SpamAssassinIntegrationTests {
         let locator = MessageLocator(user: user, mailbox: "Junk", uid: 1, messageID: id)
 
         let first = await learner.learn(message, as: .spam, locator: locator, reversal: false)
-        #expect(first.name == "learned", "\(first)")
+        #expect(first.outcome == .learned, "\(first)")
         let second = await learner.learn(message, as: .spam, locator: locator, reversal: false)
-        #expect(second.name == "already-learned", "\(second)")
+        #expect(second.outcome == .alreadyLearned, "\(second)")
 
         let databaseFiles = files(under: root)
         #expect(databaseFiles.contains("example.com/alice/bayes_toks"))
@@ -65,7 +65,7 @@ struct SpamAssassinIntegrationTests {
         let message = Array(try await imap.message(messageID: id))
         let locator = MessageLocator(user: "x$(reboot)@example.com", mailbox: "Junk", uid: 1, messageID: id)
         let outcome = await learner.learn(message, as: .ham, locator: locator, reversal: false)
-        #expect(outcome.name == "learned", "\(outcome)")
+        #expect(outcome.outcome == .learned, "\(outcome)")
         #expect(files(under: root).contains("example.com/x%24%28reboot%29/bayes_toks"))
     }
 }

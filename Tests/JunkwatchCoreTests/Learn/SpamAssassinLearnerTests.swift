@@ -26,7 +26,7 @@ struct SpamAssassinLearnerTests {
         )
         let message = Array("Subject: x\r\n\r\nbody\r\n".utf8)
         let outcome = await learner.learn(message, as: .spam, locator: locator, reversal: false)
-        #expect(outcome.name == "learned")
+        #expect(outcome.outcome == .learned)
         let arguments = try String(contentsOfFile: fake.file("args"), encoding: .utf8)
         #expect(arguments == "--spam\n--dbpath=/db/example.com/x%24%28reboot%29/bayes\n--\n-\n")
         #expect(try String(contentsOfFile: fake.file("home"), encoding: .utf8) == "/var/lib/junkwatch")
@@ -48,10 +48,10 @@ struct SpamAssassinLearnerTests {
         func outcome(_ text: String, _ status: ChildProcess.Status = .exited(0)) -> LearnOutcome {
             SpamAssassinLearner.interpret(status, output: Array(text.utf8), standardError: [], verdict: .ham)
         }
-        #expect(outcome("Learned tokens from 1 message(s) (1 message(s) examined)\n").name == "learned")
-        #expect(outcome("Learned tokens from 0 message(s) (1 message(s) examined)\n").name == "already-learned")
-        #expect(outcome("Learned tokens from 0 message(s) (0 message(s) examined)\n").name == "skipped")
-        #expect(outcome("something else\n").name == "failed")
+        #expect(outcome("Learned tokens from 1 message(s) (1 message(s) examined)\n").outcome == .learned)
+        #expect(outcome("Learned tokens from 0 message(s) (1 message(s) examined)\n").outcome == .alreadyLearned)
+        #expect(outcome("Learned tokens from 0 message(s) (0 message(s) examined)\n").outcome == .skipped)
+        #expect(outcome("something else\n").outcome == .failed)
     }
 
     @Test("a database sa-learn cannot write is a configuration error; other failures are transient")

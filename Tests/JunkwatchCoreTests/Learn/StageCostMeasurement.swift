@@ -58,7 +58,7 @@ struct StageCostMeasurement {
                 reversal: false
             )
             durations.append(ContinuousClock.now - start)
-            #expect(outcome.name == "learned", "\(learner.name): \(outcome)")
+            #expect(outcome.outcome == .learned, "\(learner.name): \(outcome)")
         }
         return durations
     }

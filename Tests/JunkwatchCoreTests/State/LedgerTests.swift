@@ -180,27 +180,26 @@ struct LedgerTests {
 
     @Test("Message keys: the Message-ID, cut or not; else mailbox and UID; else nothing")
     func messageKeys() {
-        let user = "alice@example.com"
         #expect(
-            Ledger.messageKey(user: user, message: MessageReference(mailbox: "Junk", uid: 7, msgid: "<m1@x>"))
+            Ledger.messageKey(MessageReference(mailbox: "Junk", uid: 7, msgid: "<m1@x>"))
                 == "msgid:<m1@x>"
         )
         #expect(
-            Ledger.messageKey(user: user, message: MessageReference(mailbox: "Junk", msgid: "<abc..."))
+            Ledger.messageKey(MessageReference(mailbox: "Junk", msgid: "<abc..."))
                 == "msgid:<abc..."
         )
         #expect(
-            Ledger.messageKey(user: user, message: MessageReference(mailbox: "Spam, Reports", uid: 7))
+            Ledger.messageKey(MessageReference(mailbox: "Spam, Reports", uid: 7))
                 == "uid:7:Spam, Reports"
         )
-        #expect(Ledger.messageKey(user: user, message: MessageReference(mailbox: "Junk")) == nil)
+        #expect(Ledger.messageKey(MessageReference(mailbox: "Junk")) == nil)
         // Mailbox names with colons and digits cannot make two messages one.
         let references = [
             MessageReference(mailbox: "a", uid: 12), MessageReference(mailbox: "2:a", uid: 1),
             MessageReference(mailbox: "1:a", uid: 2), MessageReference(mailbox: "a:1", uid: 2),
             MessageReference(mailbox: "a", uid: 21), MessageReference(mailbox: "msgid:a", uid: 1),
         ]
-        let keys = Set(references.compactMap { Ledger.messageKey(user: user, message: $0) })
+        let keys = Set(references.compactMap { Ledger.messageKey($0) })
         #expect(keys.count == references.count)
     }
 
