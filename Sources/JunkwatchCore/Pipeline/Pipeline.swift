@@ -332,11 +332,10 @@ public final class Pipeline: Sendable {
         prefetched: FetchResult?
     ) async -> (records: [DecisionRecord], complete: Bool, configurationError: StageError?) {
         let locator = Self.locator(verdict)
-        let messageClass: MessageClass = verdict.kind == .ham ? .ham : .spam
         let fetched = await retrying(stage: "fetch", user: verdict.user) { () async -> Result<FetchResult, StageError> in
             if let prefetched { return .success(prefetched) }
             do {
-                return .success(try await fetcher.fetch(locator, preferring: messageClass))
+                return .success(try await fetcher.fetch(locator, preferring: verdict.kind))
             } catch let error as StageError {
                 return .failure(error)
             } catch {
@@ -370,7 +369,7 @@ public final class Pipeline: Sendable {
                             () async -> Result<LearnOutcome, StageError> in
                             let outcome = await entry.learner.learn(
                                 bytes,
-                                as: messageClass,
+                                as: verdict.kind,
                                 locator: locator,
                                 reversal: entry.reversal
                             )
@@ -397,7 +396,7 @@ public final class Pipeline: Sendable {
                     record(
                         verdict,
                         learner: pending[index].learner.name,
-                        outcome: Self.recordOutcome(outcome),
+                        outcome: outcome.outcome,
                         detail: outcome.reason + where_,
                         reversal: pending[index].reversal
                     )
@@ -484,22 +483,13 @@ public final class Pipeline: Sendable {
         reversal: Bool = false
     ) -> DecisionRecord {
         var record = DecisionRecord(verdict: verdict, learner: learner, outcome: outcome)
-        let turn = reversal ? " (a reversal: learned as \(verdict.kind == .ham ? "spam" : "ham") before)" : ""
+        let turn = reversal ? " (a reversal: learned as \(verdict.kind.opposite.rawValue) before)" : ""
         record.reason = detail.isEmpty ? verdict.reason + turn : "\(verdict.reason)\(turn); \(detail)"
         if settings.measuresLatency, let realtime = verdict.event.realtime {
             let seconds = now().timeIntervalSince1970 - Double(realtime) / 1_000_000
             record.latency = max(0, (seconds * 1000).rounded() / 1000)
         }
         return record
-    }
-
-    private static func recordOutcome(_ outcome: LearnOutcome) -> DecisionRecord.Outcome {
-        switch outcome {
-        case .learned: return .learned
-        case .alreadyLearned: return .alreadyLearned
-        case .skipped: return .skipped
-        case .failed: return .failed
-        }
     }
 
     private static func timestamp(_ date: Date) -> String {
