@@ -156,19 +156,22 @@ struct StatsCommandTests {
     @Test(
         "mistakes are one clear line and a non-zero exit",
         arguments: [
-            (["stats", "--top", "-1"], "--top must be 0"),
-            (["stats", "--since", "someday"], "cannot read the time \"someday\""),
+            (["stats", "--top", "-1"], "--top must be 0", 64),
+            (["stats", "--since", "someday"], "--since someday: cannot read the time \"someday\"", 64),
+            (["stats", "--until", "someday"], "--until someday: cannot read the time \"someday\"", 64),
             (
                 ["stats", "--directory", "/nonexistent/journal"],
-                "sd_journal_open_directory(/nonexistent/journal) failed"
+                "sd_journal_open_directory(/nonexistent/journal) failed", 1
             ),
-            (["stats", "--format", "yaml"], "yaml"),
+            (["stats", "--format", "yaml"], "yaml", 64),
+            (["stats", "/nonexistent/stream"], "cannot open the stream /nonexistent/stream: No such file or directory", 1),
         ]
     )
-    func mistakes(arguments: [String], message: String) async throws {
+    func mistakes(arguments: [String], message: String, status: Int32) async throws {
         let run = try await CommandLineTests.run(arguments)
-        #expect(run.status != 0)
+        #expect(run.status == status, "\(run.error)")
         #expect(run.error.contains(message), "\(run.error)")
+        #expect(run.output.isEmpty, "\(run.output)")
         #expect(!run.error.contains("Fatal error"))
     }
 
