@@ -45,7 +45,7 @@ public struct ConfigurationCheck: Sendable {
             let source = configuration.journal.source
             let now = self.now
             items.append(
-                await Self.onThreadOfItsOwn {
+                await onThreadOfItsOwn {
                     Self.checkJournal(source, filters: filters, settings: configuration.classify, now: now)
                 }
             )
@@ -127,12 +127,5 @@ public struct ConfigurationCheck: Sendable {
         }
         guard items.allSatisfy({ $0.status == .ok }) else { return (nil, items) }
         return (FilterSet(filters), items)
-    }
-
-    /// Runs blocking work (reading the journal) off Swift's cooperative threads.
-    static func onThreadOfItsOwn<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
-        }
     }
 }
