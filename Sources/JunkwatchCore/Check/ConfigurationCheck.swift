@@ -110,7 +110,7 @@ public struct ConfigurationCheck: Sendable {
             do {
                 let filter = try Filter.load(file: file)
                 filters.append(filter)
-                let rules = filter.rules.count == 1 ? "1 rule" : "\(filter.rules.count) rules"
+                let rules = PlainText.plural(filter.rules.count, "rule")
                 items.append(
                     CheckItem(.ok, subject, "\(file): \(rules) on \(filter.field), match \(filter.match.description)")
                 )
