@@ -78,10 +78,9 @@ struct StatsCommand: AsyncParsableCommand {
         }
         if unreadable > 0 {
             // Entries with junkwatch's name and IDs that are not records: another version's, or forged.
-            printError(
-                "junkwatch: \(unreadable) entries with junkwatch's MESSAGE_IDs in \(place) are not records junkwatch "
-                    + "can read"
-            )
+            let entries = unreadable == 1 ? "1 entry" : "\(unreadable) entries"
+            let records = unreadable == 1 ? "is not a record" : "are not records"
+            printError("junkwatch: \(entries) with junkwatch's MESSAGE_IDs in \(place) \(records) junkwatch can read")
         }
         let report = DecisionStatisticsReport(
             statistics: statistics,

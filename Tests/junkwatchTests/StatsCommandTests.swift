@@ -151,6 +151,33 @@ struct StatsCommandTests {
         #expect(object["records"] as? Int == 5)
         #expect(object["source"] as? String == "the stream on standard input")
         #expect(object["suppressed"] as? [String: Int] == ["dovecot.service": 1234])
+        #expect(run.error.isEmpty, "\(run.error)")
+    }
+
+    @Test("entries with junkwatch's IDs that are not records are counted, and said so in one line")
+    func unreadable() async throws {
+        let now = TimeSpecification.currentMicroseconds()
+        let forged: [JournalField] = [
+            JournalField(name: "MESSAGE", text: "not a record"),
+            JournalField(name: "MESSAGE_ID", text: JournalMessageID.learned.rawValue),
+            JournalField(name: "SYSLOG_IDENTIFIER", text: "junkwatch"),
+        ]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-stats-\(UUID()).export")
+            .path
+        try Data(ExportText.entries(Self.entries(now: now) + [(now - 1, forged), (now, forged)]))
+            .write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try await CommandLineTests.run(["stats", path])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(
+            run.lines.first?.hasSuffix(" to now in the stream in \(path): 5 records of 2 users") == true,
+            "\(run.output)"
+        )
+        #expect(
+            run.error
+                == "junkwatch: 2 entries with junkwatch's MESSAGE_IDs in the stream in \(path) are not records "
+                + "junkwatch can read\n"
+        )
     }
 
     @Test(
