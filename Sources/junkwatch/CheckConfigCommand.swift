@@ -35,8 +35,7 @@ struct CheckConfigCommand: AsyncParsableCommand {
         let check = ConfigurationCheck(
             configurationPath: configuration.config ?? Configuration.defaultPath,
             defaultsIfMissing: configuration.config == nil,
-            filterPathsBefore: configuration.filters,
-            filterPathsAfter: ConfigurationOptions.sourceTreeFilters().map { [$0] } ?? []
+            filterPaths: { [configuration] in configuration.filterPaths($0) }
         )
         let items = await check.run()
         let output = StandardOutput()

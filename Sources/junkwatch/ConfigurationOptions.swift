@@ -28,14 +28,19 @@ struct ConfigurationOptions: ParsableArguments {
         return try Configuration.load(path: Configuration.defaultPath, defaultsIfMissing: true)
     }
 
-    /// The enabled filters, looked up in `--filters`, the configured paths, the filters
-    /// installed beside the program and, for a program run from its build tree, the
+    /// Where filters are looked up, first match wins: `--filters`, the configured paths, the
+    /// filters installed beside the program and, for a program run from its build tree, the
     /// repository's `Filters` folder.
-    func filterSet(_ configuration: Configuration) throws -> FilterSet {
+    func filterPaths(_ configuration: Configuration) -> [String] {
         var paths = filters + configuration.filters.paths
         if let installed = Self.installedFilters() { paths.append(installed) }
         if let tree = Self.sourceTreeFilters() { paths.append(tree) }
-        return try FilterSet.load(paths: paths, enabled: configuration.filters.enabled)
+        return paths
+    }
+
+    /// The enabled filters, looked up in ``filterPaths(_:)``.
+    func filterSet(_ configuration: Configuration) throws -> FilterSet {
+        try FilterSet.load(paths: filterPaths(configuration), enabled: configuration.filters.enabled)
     }
 
     /// The directory of the running executable, symbolic links resolved. `/proc/self/exe`
@@ -60,7 +65,7 @@ struct ConfigurationOptions: ParsableArguments {
 
     /// `Filters/` of the source tree the executable was built in (`.build/<config>/junkwatch`),
     /// so that `swift run junkwatch` works before anything is installed.
-    static func sourceTreeFilters() -> String? {
+    private static func sourceTreeFilters() -> String? {
         var directory = executableDirectory
         for _ in 0..<5 {
             let candidate = directory.appendingPathComponent("Filters")

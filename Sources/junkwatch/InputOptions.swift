@@ -45,21 +45,37 @@ struct InputOptions: ParsableArguments {
     func validate() throws {
         let chosen = [directory != nil, !files.isEmpty, namespace != nil].filter { $0 }.count
         if chosen > 1 { throw ValidationError("Choose one of --directory, --file and --namespace.") }
+        _ = try bounds()
     }
 
     /// The time bounds, in microseconds since the epoch.
+    /// - Throws: `ValidationError` naming the flag whose time cannot be read, or `--since` after `--until`.
     func bounds() throws -> (since: UInt64?, until: UInt64?) {
-        let since = try since.map { try TimeSpecification.parse($0) }
-        let until = try until.map { try TimeSpecification.parse($0) }
+        let since = try Self.time(since, of: "--since")
+        let until = try Self.time(until, of: "--until")
         if let since, let until, since > until {
             throw ValidationError("--since \(self.since ?? "") is after --until \(self.until ?? "").")
         }
         return (since, until)
     }
 
+    private static func time(_ text: String?, of flag: String) throws -> UInt64? {
+        guard let text else { return nil }
+        do {
+            return try TimeSpecification.parse(text)
+        } catch {
+            throw ValidationError("\(flag) \(text): \(error)")
+        }
+    }
+
     /// The input: `stream` names a stream file or `-` for stdin; otherwise a journal.
     func input(stream: String?) throws -> JournalInput {
         let (since, until) = try bounds()
+        return try input(stream: stream, since: since, until: until)
+    }
+
+    /// The input between `since` and `until` (``bounds()``, for a caller that shows them too).
+    func input(stream: String?, since: UInt64?, until: UInt64?) throws -> JournalInput {
         if let stream {
             if directory != nil || !files.isEmpty || namespace != nil {
                 throw ValidationError("Give either a stream (\(stream)) or a journal (--directory, --file, --namespace).")
@@ -79,12 +95,18 @@ struct InputOptions: ParsableArguments {
     }
 
     /// A file descriptor for `path`, or stdin for `-`.
+    /// - Throws: ``StreamError`` when the file cannot be opened: the command cannot run (exit 1).
     static func open(_ path: String) throws -> Int32 {
         if path == "-" { return 0 }
         let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            throw CleanExit.message("cannot open \(path): \(String(cString: strerror(errno)))")
+            throw StreamError(description: "cannot open the stream \(path): \(String(cString: strerror(errno)))")
         }
         return descriptor
+    }
+
+    /// A stream file that cannot be read.
+    struct StreamError: Error, CustomStringConvertible {
+        var description: String
     }
 }

@@ -15,7 +15,7 @@ final class RecordPrinter: DecisionReporter {
 
     /// - Parameter around: runs each write to standard output (a progress line on the same
     ///   terminal clears itself for it).
-    init(format: OutputFormat, progress: ReplayProgress? = nil, around: (@Sendable (() -> Void) -> Void)? = nil) {
+    init(format: OutputFormat, progress: ReplayProgress?, around: (@Sendable (() -> Void) -> Void)?) {
         self.format = format
         self.progress = progress
         let output = StandardOutput()

@@ -81,6 +81,9 @@ struct ReplayCommand: AsyncParsableCommand {
         if top < 0 { throw ValidationError("--top must be 0 (every user) or more, not \(top).") }
     }
 
+    /// How many times a replay tries a stage before it records the failure.
+    static let attempts = 3
+
     func run() async throws {
         let settings = try configuration.load()
         let filters = try configuration.filterSet(settings)
@@ -94,11 +97,27 @@ struct ReplayCommand: AsyncParsableCommand {
         // Records on the same terminal go above the line, which clears itself for them.
         let around: (@Sendable (() -> Void) -> Void)? =
             if let line, isatty(STDOUT_FILENO) == 1 { { write in line.aside(write) } } else { nil }
-        if dryRun {
-            let scan: ScanCounts
-            do {
-                scan = try await onThreadOfItsOwn {
+        // A dry run prints its records as the scan decides; a learning run hands the decisions
+        // to the pipeline, whose reporter prints the records.
+        let learning =
+            dryRun ? nil : try prepareLearning(settings, format: format, progress: progress, line: line, around: around)
+        let learned = learning.map { learning in Task { try await learning.pipeline.run() } }
+        let scanned: Result<ScanCounts, any Error>
+        do {
+            scanned = .success(
+                try await onThreadOfItsOwn {
+                    defer { learning?.pipeline.finishInput() }
                     line?.start(span: ReplayProgress.Span(of: source, match: filters.journalMatch))
+                    if let pipeline = learning?.pipeline {
+                        return try Self.scan(
+                            source,
+                            filters: filters,
+                            settings: settings.classify,
+                            narrowing: narrowing,
+                            progress: progress,
+                            pipeline.submitWaiting
+                        )
+                    }
                     return try Self.replay(
                         source,
                         filters: filters,
@@ -109,11 +128,17 @@ struct ReplayCommand: AsyncParsableCommand {
                         around: around
                     )
                 }
-            } catch {
-                await line?.finish()
-                throw error
-            }
-            await line?.finish()
+            )
+        } catch {
+            scanned = .failure(error)
+        }
+        // What was queued is still learned and recorded, also when the scan failed; then the
+        // scan's error is reported.
+        let result = await learned?.result
+        await line?.finish()
+        learning?.printer.flush()
+        var scan = try scanned.get()
+        guard let result, let learning else {
             Self.printSummary(scan.tally.table(top: top, outcomes: false))
             printError(
                 "junkwatch: read \(scan.entries) entries: \(scan.events) mail events, "
@@ -121,76 +146,59 @@ struct ReplayCommand: AsyncParsableCommand {
             )
             return
         }
+        let summary: PipelineSummary
+        do {
+            summary = try result.get()
+        } catch let error as StageError {
+            printError("junkwatch: replay stopped: \(error)")
+            throw ExitCode(1)
+        }
+        scan.tally.merge(learning.printer.tally)
+        Self.printSummary(scan.tally.table(top: top, outcomes: true))
+        printError(Self.describe(scan, summary))
+        if summary.failed > 0 { throw ExitCode(1) }
+    }
+
+    /// The learning side of a replay: the pipeline, and the reporter that prints its records.
+    struct Learning: Sendable {
+        var pipeline: Pipeline
+        var printer: RecordPrinter
+    }
+
+    /// The pipeline that learns what the scan decides: the configured learners and ledger, a
+    /// few attempts per stage, the service's cursor left alone.
+    private func prepareLearning(
+        _ settings: Configuration,
+        format: OutputFormat,
+        progress: ReplayProgress,
+        line: ProgressLine?,
+        around: (@Sendable (() -> Void) -> Void)?
+    ) throws -> Learning {
         let learners = try settings.learners(bulk: settings.rspamd.replayBulk)
         let store = try Ledger(directory: settings.state.directory)
         let printer = RecordPrinter(format: format, progress: progress, around: around)
+        var pipelineSettings = settings.pipelineSettings()
+        pipelineSettings.retry.attempts = Self.attempts
+        pipelineSettings.force = force
+        pipelineSettings.savesCursor = false
+        pipelineSettings.measuresLatency = false
+        pipelineSettings.stopsOnConfigurationError = true
+        let attempts = pipelineSettings.retry.attempts.map { " of \($0)" } ?? ""
         let pipeline = Pipeline(
             fetcher: settings.fetcher(),
             learners: learners,
             store: store,
             reporter: printer,
-            settings: Pipeline.Settings(
-                usersInFlight: settings.pipeline.usersInFlight,
-                queueCapacity: settings.pipeline.queue,
-                batch: settings.pipeline.batch,
-                retry: RetryPolicy(
-                    initialDelay: .seconds(settings.pipeline.retryInitial),
-                    maximumDelay: .seconds(settings.pipeline.retryMax),
-                    attempts: 3
-                ),
-                dedupeWindow: TimeInterval(settings.state.dedupeDays) * 86400,
-                force: force,
-                savesCursor: false,
-                measuresLatency: false,
-                stopsOnConfigurationError: true
-            ),
+            settings: pipelineSettings,
             events: { event in
                 if case .retrying(let stage, let user, let error, let attempt, let delay) = event {
                     let text =
-                        "junkwatch: \(stage) for \(user): \(error); attempt \(attempt) of 3, retrying in \(delay)"
+                        "junkwatch: \(stage) for \(user): \(error); attempt \(attempt)\(attempts), retrying in \(delay)"
                     if let line { line.print(text) } else { printError(text) }
                 }
             }
         )
-        let learning = Task { try await pipeline.run() }
-        let scan: ScanCounts
-        do {
-            scan = try await onThreadOfItsOwn {
-                defer { pipeline.finishInput() }
-                line?.start(span: ReplayProgress.Span(of: source, match: filters.journalMatch))
-                return try Self.feed(
-                    source,
-                    filters: filters,
-                    settings: settings.classify,
-                    narrowing: narrowing,
-                    into: pipeline,
-                    progress: progress
-                )
-            }
-        } catch {
-            // What was queued is still learned and recorded; then the scan's error is reported.
-            _ = try? await learning.value
-            await line?.finish()
-            printer.flush()
-            throw error
-        }
-        let summary: PipelineSummary
-        do {
-            summary = try await learning.value
-        } catch {
-            await line?.finish()
-            printer.flush()
-            guard let error = error as? StageError else { throw error }
-            printError("junkwatch: replay stopped: \(error)")
-            throw ExitCode(1)
-        }
-        await line?.finish()
-        printer.flush()
-        var tally = scan.tally
-        tally.merge(printer.tally)
-        Self.printSummary(tally.table(top: top, outcomes: true))
-        printError(Self.describe(scan, summary))
-        if summary.failed > 0 { throw ExitCode(1) }
+        return Learning(pipeline: pipeline, printer: printer)
     }
 
     /// The summary table on standard error, set off by a blank line; nothing when it is empty.
@@ -214,25 +222,13 @@ struct ReplayCommand: AsyncParsableCommand {
     struct ScanCounts: Sendable {
         var entries = 0
         var events = 0
-        var verdicts = 0
         var ham = 0
         var spam = 0
         /// Decisions per user.
         var tally = ReplayTally()
-    }
 
-    /// Scans `source` and submits each verdict to `pipeline`, waiting whenever its queue is full.
-    static func feed(
-        _ source: JournalInput,
-        filters: FilterSet,
-        settings: Classifier.Settings,
-        narrowing: Narrowing,
-        into pipeline: Pipeline,
-        progress: ReplayProgress
-    ) throws -> ScanCounts {
-        try scan(source, filters: filters, settings: settings, narrowing: narrowing, progress: progress) { verdict in
-            pipeline.submitWaiting(verdict)
-        }
+        /// Decisions: ham and spam.
+        var verdicts: Int { ham + spam }
     }
 
     /// Scans `source`, counting entries, events and the decisions `narrowing` keeps, and hands
@@ -256,7 +252,6 @@ struct ReplayCommand: AsyncParsableCommand {
             guard case .event(let event) = scanned.outcome else { return true }
             counts.events += 1
             guard case .learn(let verdict) = classifier.classify(event), narrowing.keeps(verdict) else { return true }
-            counts.verdicts += 1
             switch verdict.kind {
             case .ham: counts.ham += 1
             case .spam: counts.spam += 1
@@ -292,7 +287,7 @@ struct ReplayCommand: AsyncParsableCommand {
         narrowing: Narrowing,
         format: OutputFormat,
         progress: ReplayProgress,
-        around: (@Sendable (() -> Void) -> Void)? = nil
+        around: (@Sendable (() -> Void) -> Void)?
     ) throws -> ScanCounts {
         let output = StandardOutput()
         output.around = around

@@ -87,8 +87,11 @@ struct RunCommand: AsyncParsableCommand {
             if let directory { settings.journal.source = .directory(directory) }
             if let namespace { settings.journal.source = .namespace(namespace) }
             if let stateDirectory { settings.state.directory = stateDirectory }
-            _ = try settings.learners()
-            return JunkwatchService.Setup(configuration: settings, filters: try options.filterSet(settings))
+            return JunkwatchService.Setup(
+                configuration: settings,
+                filters: try options.filterSet(settings),
+                learners: try settings.learners()
+            )
         }
         let journal = JournalServiceReporter(logger: logger)
         let service = JunkwatchService(

@@ -1,7 +1,5 @@
 import ArgumentParser
 import JunkwatchCore
-import Logging
-import SystemdJournal
 
 struct StatsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,16 +56,11 @@ struct StatsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        JunkwatchLogging.bootstrap(level: .warning)
         var options = input
         // A week unless told otherwise: enough to see a trend, quick to read.
         if options.since == nil { options.since = "-7d" }
-        let source = try options.input(stream: stream)
-        let (since, until): (UInt64?, UInt64?) =
-            switch source {
-            case .journal(_, let since, let until), .stream(_, _, let since, let until): (since, until)
-            case .lines: (nil, nil)
-            }
+        let (since, until) = try options.bounds()
+        let source = try options.input(stream: stream, since: since, until: until)
         let place = describe(source)
         let user = self.user
         let (statistics, unreadable) = try await onThreadOfItsOwn {
@@ -85,10 +78,9 @@ struct StatsCommand: AsyncParsableCommand {
         }
         if unreadable > 0 {
             // Entries with junkwatch's name and IDs that are not records: another version's, or forged.
-            Logger(label: "junkwatch.stats").warning(
-                "\(unreadable) entries with junkwatch's MESSAGE_IDs in \(place) are not records junkwatch can read",
-                metadata: ["unreadable": "\(unreadable)"]
-            )
+            let entries = unreadable == 1 ? "1 entry" : "\(unreadable) entries"
+            let records = unreadable == 1 ? "is not a record" : "are not records"
+            printError("junkwatch: \(entries) with junkwatch's MESSAGE_IDs in \(place) \(records) junkwatch can read")
         }
         let report = DecisionStatisticsReport(
             statistics: statistics,
@@ -100,7 +92,7 @@ struct StatsCommand: AsyncParsableCommand {
         )
         let output = StandardOutput()
         switch format {
-        case .text: output.line(String(report.text.dropLast()))
+        case .text: output.line(report.text)
         case .json: output.line(report.json)
         }
         output.flush()
@@ -109,10 +101,7 @@ struct StatsCommand: AsyncParsableCommand {
     /// Where `source` reads, for people.
     private func describe(_ source: JournalInput) -> String {
         switch source {
-        case .journal(.local, _, _): "the local journal"
-        case .journal(.directory(let path), _, _): "the journal in \(path)"
-        case .journal(.files(let paths), _, _): "the journal files \(paths.joined(separator: ", "))"
-        case .journal(.namespace(let name), _, _): "journald namespace \(name)"
+        case .journal(let journal, _, _): journal.place
         case .stream: stream == "-" ? "the stream on standard input" : "the stream in \(stream ?? "")"
         case .lines: "plain lines"
         }

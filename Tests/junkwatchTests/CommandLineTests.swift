@@ -96,17 +96,22 @@ struct CommandLineTests {
         #expect(summary.hasPrefix("{\"summary\":{\"lines\":105,\"matched\":35"))
     }
 
-    @Test("a user's mistake is one clear line and a non-zero exit", arguments: [
-        (["replay", "--dry-run", "--force", "-"], "--force relearns, --dry-run learns nothing"),
-        (["replay", "--dry-run", "--since", "someday"], "cannot read the time \"someday\""),
-        (["replay", "--dry-run", "--directory", "/nonexistent/journal"], "sd_journal_open_directory(/nonexistent/journal) failed"),
-        (["replay", "--dry-run", "--config", "/nonexistent/junkwatch.toml"], "/nonexistent/junkwatch.toml"),
-        (["replay", "--dry-run", "--directory", "/tmp", "--file", "x.journal"], "Choose one of --directory, --file"),
+    /// A usage error exits 64 (EX_USAGE); a replay that cannot run, 1.
+    @Test("a user's mistake is one clear line on standard error and a non-zero exit", arguments: [
+        (["replay", "--dry-run", "--force", "-"], "--force relearns, --dry-run learns nothing", 64),
+        (["replay", "--dry-run", "--since", "someday"], "--since someday: cannot read the time \"someday\"", 64),
+        (["replay", "--dry-run", "--until", "someday"], "--until someday: cannot read the time \"someday\"", 64),
+        (["replay", "--dry-run", "--since", "today", "--until", "-3d"], "--since today is after --until -3d", 64),
+        (["replay", "--dry-run", "--directory", "/nonexistent/journal"], "sd_journal_open_directory(/nonexistent/journal) failed", 1),
+        (["replay", "--dry-run", "--config", "/nonexistent/junkwatch.toml"], "/nonexistent/junkwatch.toml", 1),
+        (["replay", "--dry-run", "--directory", "/tmp", "--file", "x.journal"], "Choose one of --directory, --file", 64),
+        (["replay", "--dry-run", "/nonexistent/stream"], "cannot open the stream /nonexistent/stream: No such file or directory", 1),
     ])
-    func mistakes(arguments: [String], message: String) async throws {
+    func mistakes(arguments: [String], message: String, status: Int32) async throws {
         let run = try await Self.run(arguments)
-        #expect(run.status != 0)
+        #expect(run.status == status, "\(run.error)")
         #expect(run.error.contains(message), "\(run.error)")
+        #expect(run.output.isEmpty, "\(run.output)")
         #expect(!run.error.contains("Fatal error"))
     }
 

@@ -287,11 +287,36 @@ struct InstallTests {
         #expect(found.status == 0, "\(found.error)")
         #expect(found.output.contains("Verdicts: 4 ham, 6 spam, 25 nothing"))
 
+        // check-config looks where the other commands do. A journal, doveadm and learners that
+        // are not there fail at once: only the filter's line is the point.
+        let installedFilter = destdir.path + "/usr/local/share/junkwatch/filters/dovecot-mail-log.toml"
+        let nowhere = destdir.appendingPathComponent("nowhere").path
+        let checked = destdir.appendingPathComponent("check.toml")
+        try Data(
+            """
+            [journal]
+            source = "directory"
+            path = "\(nowhere)"
+            [doveadm]
+            path = "\(nowhere)"
+            [rspamd]
+            enabled = false
+            """.utf8
+        ).write(to: checked)
+        let check = try await Self.run(program, ["check-config", "--config", checked.path])
+        #expect(
+            check.output.split(separator: "\n").contains { $0.hasPrefix("ok    filter dovecot-mail-log  \(installedFilter): ") },
+            "\(check.output)"
+        )
+
         // Take the installed filter away: it was the one found.
-        try FileManager.default.removeItem(atPath: destdir.path + "/usr/local/share/junkwatch/filters/dovecot-mail-log.toml")
+        try FileManager.default.removeItem(atPath: installedFilter)
         let missing = try await Self.run(program, arguments, stdin: capture)
         #expect(missing.status != 0)
         #expect(missing.error.contains("no such filter"), "\(missing.error)")
+        let unchecked = try await Self.run(program, ["check-config", "--config", checked.path])
+        #expect(unchecked.status == 1)
+        #expect(unchecked.output.contains("FAIL  filter dovecot-mail-log  "), "\(unchecked.output)")
     }
 
     /// The exposure the unit's header documents ("... gives 1.9 (OK) ...").

@@ -151,24 +151,54 @@ struct StatsCommandTests {
         #expect(object["records"] as? Int == 5)
         #expect(object["source"] as? String == "the stream on standard input")
         #expect(object["suppressed"] as? [String: Int] == ["dovecot.service": 1234])
+        #expect(run.error.isEmpty, "\(run.error)")
+    }
+
+    @Test("entries with junkwatch's IDs that are not records are counted, and said so in one line")
+    func unreadable() async throws {
+        let now = TimeSpecification.currentMicroseconds()
+        let forged: [JournalField] = [
+            JournalField(name: "MESSAGE", text: "not a record"),
+            JournalField(name: "MESSAGE_ID", text: JournalMessageID.learned.rawValue),
+            JournalField(name: "SYSLOG_IDENTIFIER", text: "junkwatch"),
+        ]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-stats-\(UUID()).export")
+            .path
+        try Data(ExportText.entries(Self.entries(now: now) + [(now - 1, forged), (now, forged)]))
+            .write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try await CommandLineTests.run(["stats", path])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(
+            run.lines.first?.hasSuffix(" to now in the stream in \(path): 5 records of 2 users") == true,
+            "\(run.output)"
+        )
+        #expect(
+            run.error
+                == "junkwatch: 2 entries with junkwatch's MESSAGE_IDs in the stream in \(path) are not records "
+                + "junkwatch can read\n"
+        )
     }
 
     @Test(
         "mistakes are one clear line and a non-zero exit",
         arguments: [
-            (["stats", "--top", "-1"], "--top must be 0"),
-            (["stats", "--since", "someday"], "cannot read the time \"someday\""),
+            (["stats", "--top", "-1"], "--top must be 0", 64),
+            (["stats", "--since", "someday"], "--since someday: cannot read the time \"someday\"", 64),
+            (["stats", "--until", "someday"], "--until someday: cannot read the time \"someday\"", 64),
             (
                 ["stats", "--directory", "/nonexistent/journal"],
-                "sd_journal_open_directory(/nonexistent/journal) failed"
+                "sd_journal_open_directory(/nonexistent/journal) failed", 1
             ),
-            (["stats", "--format", "yaml"], "yaml"),
+            (["stats", "--format", "yaml"], "yaml", 64),
+            (["stats", "/nonexistent/stream"], "cannot open the stream /nonexistent/stream: No such file or directory", 1),
         ]
     )
-    func mistakes(arguments: [String], message: String) async throws {
+    func mistakes(arguments: [String], message: String, status: Int32) async throws {
         let run = try await CommandLineTests.run(arguments)
-        #expect(run.status != 0)
+        #expect(run.status == status, "\(run.error)")
         #expect(run.error.contains(message), "\(run.error)")
+        #expect(run.output.isEmpty, "\(run.output)")
         #expect(!run.error.contains("Fatal error"))
     }
 

@@ -16,7 +16,7 @@ extension ConfigurationCheck {
         settings: Classifier.Settings,
         now: UInt64
     ) -> CheckItem {
-        let place = describe(source)
+        let place = source.place
         let match = filters.journalMatch
         let dayAgo = now > 86_400_000_000 ? now - 86_400_000_000 : 0
         var entries = 0
@@ -43,6 +43,7 @@ extension ConfigurationCheck {
             )
         }
         let atLeast = entries >= journalEntryLimit ? "at least " : ""
+        let dovecotEntries = atLeast + PlainText.plural(entries, "dovecot entry", "dovecot entries", grouped: true)
         if entries == 0 {
             var newest = ""
             if let reader = try? JournalReader(source), (try? reader.apply(match)) != nil,
@@ -62,7 +63,7 @@ extension ConfigurationCheck {
             return CheckItem(
                 .warn,
                 "journal",
-                "\(atLeast)\(count(entries, "dovecot entry", "dovecot entries")) (\(match.description)) in \(place) "
+                "\(dovecotEntries) (\(match.description)) in \(place) "
                     + "in the last day, none a mail_log event the filters read",
                 fix: "turn on dovecot's mail_log (mail_plugins = $mail_plugins mail_log notify, mail_log_events = "
                     + "copy save expunge flag_change, mail_log_fields = uid box msgid size flags), and choose the "
@@ -73,22 +74,9 @@ extension ConfigurationCheck {
         return CheckItem(
             .ok,
             "journal",
-            "\(place): \(atLeast)\(count(entries, "dovecot entry", "dovecot entries")) in the last day, "
-                + "\(count(events, "mail event", "mail events")), \(ReplayProgress.count(verdicts)) to learn from"
+            "\(place): \(dovecotEntries) in the last day, \(PlainText.plural(events, "mail event", grouped: true)), "
+                + "\(ReplayProgress.count(verdicts)) to learn from"
         )
     }
 
-    /// Where `source` reads, for people.
-    static func describe(_ source: JournalReader.Source) -> String {
-        switch source {
-        case .local: "the local journal"
-        case .directory(let path): "the journal in \(path)"
-        case .files(let paths): "the journal files \(paths.joined(separator: ", "))"
-        case .namespace(let name): "journald namespace \(name)"
-        }
-    }
-
-    static func count(_ value: Int, _ one: String, _ many: String) -> String {
-        "\(ReplayProgress.count(value)) \(value == 1 ? one : many)"
-    }
 }

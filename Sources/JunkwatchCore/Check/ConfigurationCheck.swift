@@ -15,10 +15,9 @@ public struct ConfigurationCheck: Sendable {
     /// Whether a missing configuration file means the defaults (the default path) rather than an
     /// error (`--config`).
     public var defaultsIfMissing: Bool
-    /// Directories searched for filters before the configured ones (`--filters`).
-    public var filterPathsBefore: [String]
-    /// Directories searched after the configured ones (the source tree's `Filters/`).
-    public var filterPathsAfter: [String]
+    /// The directories searched for filters under a configuration, first match wins: by default
+    /// its `filters.paths`; the program adds `--filters` and the filters installed with it.
+    public var filterPaths: @Sendable (Configuration) -> [String]
     /// The time the journal check counts back from, in microseconds since the epoch.
     public var now: UInt64
 
@@ -26,14 +25,12 @@ public struct ConfigurationCheck: Sendable {
     public init(
         configurationPath: String = Configuration.defaultPath,
         defaultsIfMissing: Bool = false,
-        filterPathsBefore: [String] = [],
-        filterPathsAfter: [String] = [],
+        filterPaths: @escaping @Sendable (Configuration) -> [String] = { $0.filters.paths },
         now: UInt64? = nil
     ) {
         self.configurationPath = configurationPath
         self.defaultsIfMissing = defaultsIfMissing
-        self.filterPathsBefore = filterPathsBefore
-        self.filterPathsAfter = filterPathsAfter
+        self.filterPaths = filterPaths
         self.now = now ?? UInt64(Date().timeIntervalSince1970 * 1_000_000)
     }
 
@@ -42,14 +39,13 @@ public struct ConfigurationCheck: Sendable {
         let (configuration, item) = loadConfiguration()
         var items = [item]
         guard let configuration else { return items }
-        let paths = filterPathsBefore + configuration.filters.paths + filterPathsAfter
-        let (filters, filterItems) = checkFilters(configuration, paths: paths)
+        let (filters, filterItems) = checkFilters(configuration, paths: filterPaths(configuration))
         items += filterItems
         if let filters {
             let source = configuration.journal.source
             let now = self.now
             items.append(
-                await Self.onThreadOfItsOwn {
+                await onThreadOfItsOwn {
                     Self.checkJournal(source, filters: filters, settings: configuration.classify, now: now)
                 }
             )
@@ -97,8 +93,7 @@ public struct ConfigurationCheck: Sendable {
         var items: [CheckItem] = []
         for name in configuration.filters.enabled {
             let subject = "filter \(name)"
-            let candidates = paths.map { URL(fileURLWithPath: $0).appendingPathComponent("\(name).toml").path }
-            guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            guard let file = FilterSet.locate(name, in: paths) else {
                 let places = paths.isEmpty ? "no directory (filters.paths is empty)" : paths.joined(separator: ", ")
                 items.append(
                     CheckItem(
@@ -115,7 +110,7 @@ public struct ConfigurationCheck: Sendable {
             do {
                 let filter = try Filter.load(file: file)
                 filters.append(filter)
-                let rules = filter.rules.count == 1 ? "1 rule" : "\(filter.rules.count) rules"
+                let rules = PlainText.plural(filter.rules.count, "rule")
                 items.append(
                     CheckItem(.ok, subject, "\(file): \(rules) on \(filter.field), match \(filter.match.description)")
                 )
@@ -132,12 +127,5 @@ public struct ConfigurationCheck: Sendable {
         }
         guard items.allSatisfy({ $0.status == .ok }) else { return (nil, items) }
         return (FilterSet(filters), items)
-    }
-
-    /// Runs blocking work (reading the journal) off Swift's cooperative threads.
-    static func onThreadOfItsOwn<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
-        }
     }
 }

@@ -24,14 +24,19 @@ public struct FilterSet: Sendable {
     public static func load(paths: [String], enabled: [String]) throws(FilterError) -> FilterSet {
         var filters: [Filter] = []
         for name in enabled {
-            let candidates = paths.map { URL(fileURLWithPath: $0).appendingPathComponent("\(name).toml").path }
-            guard let file = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            guard let file = locate(name, in: paths) else {
                 let places = paths.isEmpty ? "(no filter paths configured)" : paths.joined(separator: ", ")
                 throw FilterError(file: "\(name).toml", problem: "no such filter in \(places)")
             }
             filters.append(try Filter.load(file: file))
         }
         return FilterSet(filters)
+    }
+
+    /// The file of the filter `name`: `<name>.toml` in the first of `paths` that has one.
+    public static func locate(_ name: String, in paths: [String]) -> String? {
+        paths.lazy.map { URL(fileURLWithPath: $0).appendingPathComponent("\(name).toml").path }
+            .first { FileManager.default.fileExists(atPath: $0) }
     }
 
     /// The journal entries any filter reads: the filters' match groups, joined.

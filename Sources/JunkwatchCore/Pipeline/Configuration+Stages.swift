@@ -1,3 +1,5 @@
+import Foundation
+
 /// The stages a configuration asks for.
 extension Configuration {
     /// Why a replay or a service cannot run with this configuration.
@@ -16,6 +18,22 @@ extension Configuration {
                 sizeLimit: doveadm.maxMessageSize,
                 mailboxRoles: MailboxRoles(junk: classify.junkMailboxes, trash: classify.trashMailboxes)
             )
+        )
+    }
+
+    /// The pipeline as `[pipeline]` and `state.dedupe_days` say, with the service's defaults
+    /// otherwise (retries without end, the cursor saved, latency measured): a caller changes only
+    /// what differs for it.
+    public func pipelineSettings() -> JunkwatchCore.Pipeline.Settings {
+        JunkwatchCore.Pipeline.Settings(
+            usersInFlight: pipeline.usersInFlight,
+            queueCapacity: pipeline.queue,
+            batch: pipeline.batch,
+            retry: RetryPolicy(
+                initialDelay: .seconds(pipeline.retryInitial),
+                maximumDelay: .seconds(pipeline.retryMax)
+            ),
+            dedupeWindow: TimeInterval(state.dedupeDays) * 86400
         )
     }
 

@@ -40,9 +40,11 @@ public struct DecisionStatisticsReport: Sendable {
 
     // MARK: Text
 
-    /// The report as lines of text, ending in a newline.
+    /// The report as lines of text, without a trailing newline.
     public var text: String {
         var lines: [String] = []
+        // Every record's latency, merged and sorted: once, for the table and the warnings.
+        let total = statistics.total
         let whose = user.map { " for \($0)" } ?? ""
         let records = statistics.recordCount
         if records == 0 {
@@ -56,110 +58,84 @@ public struct DecisionStatisticsReport: Sendable {
         } else {
             let users = statistics.userCount
             lines.append(
-                "junkwatch decisions\(whose) \(range) in \(source): \(Self.plural(records, "record")) "
-                    + "of \(Self.plural(users, "user"))"
+                "junkwatch decisions\(whose) \(range) in \(source): \(PlainText.plural(records, "record")) "
+                    + "of \(PlainText.plural(users, "user"))"
             )
             lines.append("")
-            lines.append(contentsOf: table())
+            lines.append(contentsOf: table(total: total))
         }
-        lines.append(contentsOf: warnings())
-        return lines.joined(separator: "\n") + "\n"
+        lines.append(contentsOf: warnings(failed: total.counts.failed))
+        return lines.joined(separator: "\n")
     }
 
     private static let header = [
         "VERDICT", "LEARNED", "ALREADY-LEARNED", "SKIPPED", "GONE", "FAILED", "P50", "P90", "P99", "MAX",
     ]
 
-    /// The table: users, a total per verdict and overall, then a row per learner, all aligned.
-    private func table() -> [String] {
+    /// The table: users, a total per verdict and overall (`total`), then a row per learner, all
+    /// aligned.
+    private func table(total: DecisionStatistics.Row) -> [String] {
         let shown = statistics.userRows(top: top)
-        // nil is a line of its own, not aligned: a gap or a note.
+        // nil is an empty line; the note on hidden users goes just above the first.
         var rows: [[String]?] = [["USER"] + Self.header]
         for row in shown.rows { rows.append(cells(row.user ?? "", row)) }
         var notes: [String] = []
         if shown.moreUsers > 0 {
             notes.append(
-                "... \(Self.plural(shown.moreUsers, "more user")) with \(Self.plural(shown.moreRecords, "record")) "
+                "... \(PlainText.plural(shown.moreUsers, "more user")) with "
+                    + "\(PlainText.plural(shown.moreRecords, "record")) "
                     + "(--top 0 shows every user, --user NAME one)"
             )
         }
         rows.append(nil)
         for row in statistics.verdictTotals { rows.append(cells("TOTAL", row)) }
-        let total = statistics.total
         rows.append(cells("TOTAL", total, verdict: "all"))
         rows.append(nil)
         rows.append(["LEARNER", ""] + Array(Self.header.dropFirst()))
         for row in statistics.learnerRows {
             rows.append(cells(row.learner.map { $0.isEmpty ? "(none)" : $0 } ?? "", row, verdict: ""))
         }
-
-        let columns = Self.header.count + 1
-        var widths = [Int](repeating: 0, count: columns)
-        for case let row? in rows {
-            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
-        }
-        var lines: [String] = []
-        var notesPlaced = false
-        for row in rows {
-            guard let row else {
-                // The note about hidden users goes under the users, before the totals.
-                if !notesPlaced {
-                    lines.append(contentsOf: notes)
-                    notesPlaced = true
-                }
-                lines.append("")
-                continue
-            }
-            var line = ""
-            for (index, cell) in row.enumerated() {
-                let padding = String(repeating: " ", count: widths[index] - cell.count)
-                // Names and the verdict to the left, numbers to the right.
-                line += index < 2 ? cell + padding : padding + cell
-                if index < row.count - 1 { line += "  " }
-            }
-            while line.last == " " { line.removeLast() }
-            lines.append(line)
-        }
-        return lines
+        // Names and the verdict to the left, numbers to the right.
+        return PlainText.table(rows, leftColumns: 2, notes: notes)
     }
 
     private func cells(_ name: String, _ row: DecisionStatistics.Row, verdict: String? = nil) -> [String] {
         let counts = row.counts
         let latencies = row.latency.map { [$0.p50, $0.p90, $0.p99, $0.max].map(Self.duration) }
         return [
-            Self.oneLine(name), verdict ?? row.verdict?.rawValue ?? "all",
+            PlainText.oneLine(name), verdict ?? row.verdict?.rawValue ?? "all",
             String(counts.learned), String(counts.alreadyLearned), String(counts.skipped), String(counts.gone),
             String(counts.failed),
         ] + (latencies ?? ["-", "-", "-", "-"])
     }
 
-    /// What needs the administrator: failures, suppressed messages, lost history, waits.
-    private func warnings() -> [String] {
+    /// What needs the administrator: `failed` learns, suppressed messages, lost history, waits.
+    private func warnings(failed: Int) -> [String] {
         var lines: [String] = []
         let since = self.since.map { " --since \"\(TimeSpecification.format($0))\"" } ?? ""
-        let failed = statistics.total.counts.failed
         if failed > 0 {
             lines.append(
-                "! \(Self.plural(failed, "learn")) failed: journalctl -x -t junkwatch "
+                "! \(PlainText.plural(failed, "learn")) failed: journalctl -x -t junkwatch "
                     + "MESSAGE_ID=\(JournalMessageID.failed)\(since) shows why"
             )
         }
         for (unit, count) in statistics.suppressed.sorted(by: { $0.key < $1.key }) {
             lines.append(
-                "! journald suppressed \(Self.plural(count, "message")) from \(Self.oneLine(unit)): moves logged there "
-                    + "were never seen (journalctl -x -t junkwatch MESSAGE_ID=\(JournalMessageID.journalSuppressed))"
+                "! journald suppressed \(PlainText.plural(count, "message")) from \(PlainText.oneLine(unit)): "
+                    + "moves logged there were never seen "
+                    + "(journalctl -x -t junkwatch MESSAGE_ID=\(JournalMessageID.journalSuppressed))"
             )
         }
         if statistics.cursorsLost > 0 {
             lines.append(
-                "! the saved journal cursor was lost \(Self.plural(statistics.cursorsLost, "time")): history was "
+                "! the saved journal cursor was lost \(PlainText.plural(statistics.cursorsLost, "time")): history was "
                     + "skipped (journalctl -x -t junkwatch MESSAGE_ID=\(JournalMessageID.cursorLost))"
             )
         }
         for (learner, count) in statistics.transientFailures.sorted(by: { $0.key < $1.key }) {
             lines.append(
-                "! \(Self.oneLine(learner)) failed for a while \(Self.plural(count, "time")) and junkwatch waited "
-                    + "(journalctl -x -t junkwatch MESSAGE_ID=\(JournalMessageID.transientFailure))"
+                "! \(PlainText.oneLine(learner)) failed for a while \(PlainText.plural(count, "time")) and "
+                    + "junkwatch waited (journalctl -x -t junkwatch MESSAGE_ID=\(JournalMessageID.transientFailure))"
             )
         }
         if !lines.isEmpty { lines.insert("", at: 0) }
@@ -176,17 +152,6 @@ public struct DecisionStatisticsReport: Sendable {
         let minutes = Int((seconds / 60).rounded())
         let padded = minutes % 60 < 10 ? "0\(minutes % 60)" : "\(minutes % 60)"
         return "\(minutes / 60) h \(padded) min"
-    }
-
-    private static func plural(_ count: Int, _ noun: String) -> String {
-        count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
-    }
-
-    /// A name with control characters as `?`, so the table stays a table.
-    private static func oneLine(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        DecisionRecord.appendClean(text, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     // MARK: JSON

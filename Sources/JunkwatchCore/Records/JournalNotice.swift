@@ -30,18 +30,17 @@ public enum JournalNotice: Sendable, Hashable {
     public var message: String {
         switch self {
         case .suppressed(let unit, let count):
-            let messages = count == 1 ? "1 message" : "\(count) messages"
-            return "journald suppressed \(messages) from \(Self.oneLine(unit)): moves logged there are lost "
-                + "to junkwatch; raise the rate limit (RateLimitBurst=) so they are not"
+            return "journald suppressed \(PlainText.plural(count, "message")) from \(PlainText.oneLine(unit)): "
+                + "moves logged there are lost to junkwatch; raise the rate limit (RateLimitBurst=) so they are not"
         case .cursorLost(let savedCursor, _):
-            return "the saved journal cursor \(Self.oneLine(savedCursor)) is no longer in the journal "
+            return "the saved journal cursor \(PlainText.oneLine(savedCursor)) is no longer in the journal "
                 + "(vacuumed or rotated away): resumed at the oldest entry still there; moves logged in "
                 + "between were not learned"
         case .transientFailure(let learner, let reason, let retryIn, let user):
-            let whose = user.map { " for \(Self.oneLine($0))" } ?? ""
+            let whose = user.map { " for \(PlainText.oneLine($0))" } ?? ""
             let seconds = JunkwatchField.decimal(seconds: Self.seconds(retryIn)) ?? "?"
-            return "\(Self.oneLine(learner)) is failing\(whose): \(Self.oneLine(reason)); retrying in \(seconds) s, "
-                + "holding the journal position so nothing is lost"
+            return "\(PlainText.oneLine(learner)) is failing\(whose): \(PlainText.oneLine(reason)); "
+                + "retrying in \(seconds) s, holding the journal position so nothing is lost"
         }
     }
 
@@ -108,12 +107,5 @@ public enum JournalNotice: Sendable, Hashable {
     private static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
-    /// `text` with control characters as `?`: a notice's `MESSAGE` stays one line.
-    private static func oneLine(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        DecisionRecord.appendClean(text, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -29,10 +29,10 @@ extension ReplayTally {
 
         let outcomeHeader = outcomes ? DecisionRecord.Outcome.allCases.map { $0.rawValue.uppercased() } : []
         func cells(_ name: String, _ counts: Counts) -> [String] {
-            [Self.oneLine(name), String(counts.ham), String(counts.spam)]
+            [PlainText.oneLine(name), String(counts.ham), String(counts.spam)]
                 + (outcomes ? DecisionRecord.Outcome.allCases.map { String(counts.outcomes[$0]) } : [])
         }
-        // nil is a line of its own: a gap, and the first gap is where the note on hidden users goes.
+        // nil is an empty line; the note on hidden users goes just above the first.
         var rows: [[String]?] = [["USER", "HAM", "SPAM"] + outcomeHeader]
         for (user, counts) in shown { rows.append(cells(user, counts)) }
         rows.append(nil)
@@ -42,52 +42,19 @@ extension ReplayTally {
             rows.append(["LEARNER", "", ""] + outcomeHeader)
             for (learner, counts) in learners.sorted(by: { $0.key < $1.key }) {
                 rows.append(
-                    [Self.oneLine(learner.isEmpty ? "(none)" : learner), "", ""]
+                    [PlainText.oneLine(learner.isEmpty ? "(none)" : learner), "", ""]
                         + DecisionRecord.Outcome.allCases.map { String(counts[$0]) }
                 )
             }
         }
-        var note: String?
+        var notes: [String] = []
         if !hidden.isEmpty {
             let decisions = hidden.reduce(0) { $0 + $1.value.decisions }
-            note =
-                "... \(hidden.count) more \(hidden.count == 1 ? "user" : "users") with \(decisions) "
-                + "\(decisions == 1 ? "decision" : "decisions") (--top 0 shows every user)"
+            notes.append(
+                "... \(PlainText.plural(hidden.count, "more user")) with \(PlainText.plural(decisions, "decision")) "
+                    + "(--top 0 shows every user)"
+            )
         }
-
-        var widths: [Int] = []
-        for case let row? in rows {
-            for (index, cell) in row.enumerated() {
-                if index == widths.count { widths.append(0) }
-                widths[index] = max(widths[index], cell.count)
-            }
-        }
-        var lines: [String] = []
-        for row in rows {
-            guard let row else {
-                if let text = note {
-                    lines.append(text)
-                    note = nil
-                }
-                lines.append("")
-                continue
-            }
-            var line = ""
-            for (index, cell) in row.enumerated() {
-                let padding = String(repeating: " ", count: widths[index] - cell.count)
-                line += index == 0 ? cell + padding : padding + cell
-                if index < row.count - 1 { line += "  " }
-            }
-            while line.last == " " { line.removeLast() }
-            lines.append(line)
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    /// A name with control characters as `?`, so the table stays a table.
-    private static func oneLine(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        DecisionRecord.appendClean(text, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return PlainText.table(rows, leftColumns: 1, notes: notes).joined(separator: "\n")
     }
 }

@@ -1,8 +1,8 @@
 /// What a replay decided and what its learners made of it, per user and per learner: the
 /// table at the end of `junkwatch replay`.
 ///
-/// The scan counts decisions (``decided(_:)``, through a ``DecisionCounter``); the reporter
-/// counts records (``recorded(_:)``); ``merge(_:)`` puts the two together.
+/// The scan counts decisions (through a ``DecisionCounter``); the reporter counts records
+/// (``recorded(_:)``); ``merge(_:)`` puts the two together.
 public struct ReplayTally: Sendable, Equatable {
     /// One user's counts, or a total.
     public struct Counts: Sendable, Hashable {
@@ -34,8 +34,8 @@ public struct ReplayTally: Sendable, Equatable {
     /// Nothing counted.
     public init() {}
 
-    /// Counts a decision. (A scan counts through a ``DecisionCounter``, which is quicker.)
-    public mutating func decided(_ verdict: Verdict) {
+    /// Counts a decision: what a ``DecisionCounter`` does quicker, kept for the tests to check it by.
+    mutating func decided(_ verdict: Verdict) {
         add(user: verdict.user, ham: verdict.kind == .ham ? 1 : 0, spam: verdict.kind == .spam ? 1 : 0)
     }
 

@@ -30,7 +30,7 @@ public final class JournalFollower: Sendable {
     }
 
     /// journald's "Suppressed N messages from UNIT" entry (`SD_MESSAGE_JOURNAL_DROPPED`).
-    public static let droppedMessageID = "a596d6fe7bfa4994828e72309e95d61e"
+    static let droppedMessageID = "a596d6fe7bfa4994828e72309e95d61e"
 
     private let source: JournalReader.Source
     private let filters: FilterSet
@@ -75,7 +75,7 @@ public final class JournalFollower: Sendable {
     }
 
     /// The units whose dropped messages matter: the `_SYSTEMD_UNIT` values of the filters' match.
-    public static func watchedUnits(_ filters: FilterSet) -> [String] {
+    static func watchedUnits(_ filters: FilterSet) -> [String] {
         var units: [String] = []
         for group in filters.journalMatch.groups {
             for term in group where term.hasPrefix("_SYSTEMD_UNIT=") {

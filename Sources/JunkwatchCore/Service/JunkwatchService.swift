@@ -12,17 +12,21 @@ import UnixSignals
 /// learner is doing is finished and stored; what was queued is read again) and a new one starts
 /// from the saved cursor; when they are not, the error is logged and the old generation goes on.
 public struct JunkwatchService: Service {
-    /// A configuration with its filters.
+    /// A configuration with its filters and learners, each checked as it was made: a reload
+    /// that cannot make them keeps the old generation.
     public struct Setup: Sendable {
         /// The settings.
         public var configuration: Configuration
         /// The filters they enable.
         public var filters: FilterSet
+        /// The learners they enable (``Configuration/learners(bulk:)``).
+        public var learners: [any Learner]
 
         /// Creates a setup.
-        public init(configuration: Configuration, filters: FilterSet) {
+        public init(configuration: Configuration, filters: FilterSet, learners: [any Learner]) {
             self.configuration = configuration
             self.filters = filters
+            self.learners = learners
         }
     }
 
@@ -95,11 +99,14 @@ public struct JunkwatchService: Service {
     /// One generation: open, check, follow until shutdown or a good reload.
     private func generation(_ setup: Setup, reloads: ReloadRequests) async throws -> End {
         let configuration = setup.configuration
+        let learners = setup.learners
+        var settings = configuration.pipelineSettings()
+        // A wrong password waits for the administrator to fix it and reload: nothing is lost.
+        settings.retry.retriesConfigurationErrors = true
         let store = try openStore(configuration)
-        let window = TimeInterval(configuration.state.dedupeDays) * 86400
+        let window = settings.dedupeWindow
         prune(store, window: window)
         await reportUnreported(store)
-        let learners = try configuration.learners()
         notifier.status("checking the learners")
         await checkLearners(learners)
         let waits = LockedText()
@@ -110,20 +117,7 @@ public struct JunkwatchService: Service {
             learners: learners,
             store: store,
             reporter: reporter,
-            settings: Pipeline.Settings(
-                usersInFlight: configuration.pipeline.usersInFlight,
-                queueCapacity: configuration.pipeline.queue,
-                batch: configuration.pipeline.batch,
-                retry: RetryPolicy(
-                    initialDelay: .seconds(configuration.pipeline.retryInitial),
-                    maximumDelay: .seconds(configuration.pipeline.retryMax),
-                    attempts: nil,
-                    retriesConfigurationErrors: true
-                ),
-                dedupeWindow: TimeInterval(configuration.state.dedupeDays) * 86400,
-                savesCursor: true,
-                measuresLatency: true
-            ),
+            settings: settings,
             events: { event in
                 switch event {
                 case .retrying(let stage, let user, let error, let attempt, let delay):
@@ -239,8 +233,10 @@ public struct JunkwatchService: Service {
         do {
             let records = try store.unreported()
             guard !records.isEmpty else { return }
+            // One reader for them all; without one, every record counts as missing.
+            let journal = try? JournalReader(.local)
             var written = 0
-            for record in records where !Self.isInJournal(record) {
+            for record in records where !Self.isInJournal(record, journal) {
                 await reporter.report(record)
                 written += 1
             }
@@ -253,11 +249,11 @@ public struct JunkwatchService: Service {
         }
     }
 
-    /// Whether junkwatch's record for this entry and learner is in the local journal.
-    static func isInJournal(_ record: DecisionRecord) -> Bool {
-        guard let cursor = record.sourceCursor else { return false }
+    /// Whether junkwatch's record for this entry and learner is in the journal `reader` reads.
+    static func isInJournal(_ record: DecisionRecord, _ reader: JournalReader?) -> Bool {
+        guard let reader, let cursor = record.sourceCursor else { return false }
         do {
-            let reader = try JournalReader(.local)
+            reader.flushMatches()
             try reader.addMatch("SYSLOG_IDENTIFIER=junkwatch")
             try reader.addMatch("JUNKWATCH_SOURCE_CURSOR=\(cursor)")
             if let learner = record.learner { try reader.addMatch("JUNKWATCH_LEARNER=\(learner)") }
@@ -268,8 +264,10 @@ public struct JunkwatchService: Service {
         }
     }
 
-    /// Deletes ledger rows older than the dedupe window (they can no longer stop a duplicate).
-    private func prune(_ store: any DecisionStore, window: TimeInterval) {
+    /// Deletes ledger rows older than the dedupe window (they can no longer stop a duplicate);
+    /// without a window, nothing is forgotten.
+    private func prune(_ store: any DecisionStore, window: TimeInterval?) {
+        guard let window else { return }
         do {
             let removed = try store.prune(before: Date().addingTimeInterval(-window))
             if removed > 0 { logger.info("pruned \(removed) ledger rows older than the dedupe window") }

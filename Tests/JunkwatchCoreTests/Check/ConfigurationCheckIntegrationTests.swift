@@ -91,7 +91,7 @@ struct ConfigurationCheckIntegrationTests {
         while ContinuousClock.now < deadline {
             let now = UInt64(Date().timeIntervalSince1970 * 1_000_000)
             // Reading the journal blocks: not on one of the few threads every test's tasks share.
-            let item = await ConfigurationCheck.onThreadOfItsOwn {
+            let item = await onThreadOfItsOwn {
                 ConfigurationCheck.checkJournal(.local, filters: filters, settings: Classifier.Settings(), now: now)
             }
             if item.status == .ok { return }

@@ -233,6 +233,21 @@ struct FilterLoaderTests {
         }
     }
 
+    @Test("a filter is located in the first directory that has it, or nowhere")
+    func locate() throws {
+        try withTemporaryDirectory { directory in
+            let file = directory.appendingPathComponent("dovecot-mail-log.toml").path
+            try ruleTOML().write(toFile: file, atomically: true, encoding: .utf8)
+            #expect(FilterSet.locate("dovecot-mail-log", in: [directory.path, shippedFiltersDirectory]) == file)
+            #expect(
+                FilterSet.locate("dovecot-mail-log", in: ["/nonexistent", shippedFiltersDirectory])
+                    == URL(fileURLWithPath: shippedFiltersDirectory).appendingPathComponent("dovecot-mail-log.toml").path
+            )
+            #expect(FilterSet.locate("nope", in: [directory.path, shippedFiltersDirectory]) == nil)
+            #expect(FilterSet.locate("dovecot-mail-log", in: []) == nil)
+        }
+    }
+
     @Test("an enabled filter that is nowhere is an error naming the places looked in")
     func missing() {
         let error = #expect(throws: FilterError.self) {

@@ -207,7 +207,52 @@ struct DecisionStatisticsReportTests {
             )
         )
         #expect(text.contains("! journald suppressed 1234 messages from dovecot.service"))
-        #expect(text.hasSuffix("\n"))
+        // The last warning ends the text: a caller adds the newline it needs.
+        #expect(lines.last?.hasPrefix("! journald suppressed 1234 messages") == true)
+    }
+
+    @Test("text: the whole report, byte for byte, with every kind of warning")
+    func wholeText() {
+        var statistics = Self.statistics()
+        statistics.add(
+            DecisionStatisticsTests.record("bell\u{7}user", .spam, .learned, latency: 1.25, learner: "spam\nassassin")
+        )
+        statistics.add(.cursorLost(savedCursor: "s=1", resumedRealtime: nil))
+        statistics.add(.transientFailure(learner: "rspamd", reason: "down", retryIn: .seconds(2)))
+        statistics.add(.transientFailure(learner: "rspamd", reason: "down", retryIn: .seconds(4)))
+        let report = DecisionStatisticsReport(
+            statistics: statistics,
+            since: nil,
+            until: nil,
+            source: "the local journal",
+            top: 3
+        )
+        #expect(
+            report.text == """
+                junkwatch decisions from the beginning to now in the local journal: 8 records of 4 users
+
+                USER               VERDICT  LEARNED  ALREADY-LEARNED  SKIPPED  GONE  FAILED         P50         P90         P99         MAX
+                alice@example.com  ham            0                1        0     0       0      4.0 ms      4.0 ms      4.0 ms      4.0 ms
+                alice@example.com  spam           4                0        0     0       0       15 ms      500 ms      500 ms      500 ms
+                bell?user          spam           1                0        0     0       0       1.3 s       1.3 s       1.3 s       1.3 s
+                bob                ham            0                0        0     1       0  2 h 02 min  2 h 02 min  2 h 02 min  2 h 02 min
+                ... 1 more user with 1 record (--top 0 shows every user, --user NAME one)
+
+                TOTAL              ham            0                1        0     1       0      4.0 ms  2 h 02 min  2 h 02 min  2 h 02 min
+                TOTAL              spam           5                0        0     0       1       20 ms  1 min 15 s  1 min 15 s  1 min 15 s
+                TOTAL              all            5                1        0     1       1       20 ms  2 h 02 min  2 h 02 min  2 h 02 min
+
+                LEARNER                     LEARNED  ALREADY-LEARNED  SKIPPED  GONE  FAILED         P50         P90         P99         MAX
+                rspamd                            4                1        0     0       1       15 ms  1 min 15 s  1 min 15 s  1 min 15 s
+                rspamd-fuzzy                      0                0        0     1       0  2 h 02 min  2 h 02 min  2 h 02 min  2 h 02 min
+                spam?assassin                     1                0        0     0       0       1.3 s       1.3 s       1.3 s       1.3 s
+
+                ! 1 learn failed: journalctl -x -t junkwatch MESSAGE_ID=a10e30b5feda48e0b4c356057c9ac95e shows why
+                ! journald suppressed 1234 messages from dovecot.service: moves logged there were never seen (journalctl -x -t junkwatch MESSAGE_ID=0e10259700d54d1c80785ad1ac3526ae)
+                ! the saved journal cursor was lost 1 time: history was skipped (journalctl -x -t junkwatch MESSAGE_ID=76ab99792dc8462ba58a2d54c5ca2641)
+                ! rspamd failed for a while 2 times and junkwatch waited (journalctl -x -t junkwatch MESSAGE_ID=ddc1e3c5dee9420da81e746630f44465)
+                """
+        )
     }
 
     @Test("text: nothing found says where it looked")

@@ -100,6 +100,31 @@ struct ReplayTallyTests {
         }
     }
 
+    @Test("a replay's table with users left out, byte for byte")
+    func wholeTable() {
+        var tally = Self.tally()
+        tally.recorded(Self.record("alice@example.com", .learned))
+        tally.recorded(Self.record("alice@example.com", .skipped, learner: "rspamd-fuzzy"))
+        tally.recorded(Self.record("bob@example.com", .failed, learner: "spam\nassassin"))
+        tally.recorded(Self.record("carol@example.org", .gone, learner: ""))
+        let table = tally.table(top: 1, outcomes: true)
+        #expect(
+            table == """
+                USER               HAM  SPAM  LEARNED  ALREADY-LEARNED  SKIPPED  GONE  FAILED
+                alice@example.com    1     2        1                0        1     0       0
+                ... 2 more users with 3 decisions (--top 0 shows every user)
+
+                TOTAL                3     3        1                0        1     1       1
+
+                LEARNER                       LEARNED  ALREADY-LEARNED  SKIPPED  GONE  FAILED
+                (none)                              0                0        0     1       0
+                rspamd-bayes                        1                0        0     0       0
+                rspamd-fuzzy                        0                0        1     0       0
+                spam?assassin                       0                0        0     0       1
+                """
+        )
+    }
+
     @Test("nothing decided, no table; control characters in names do not break it")
     func edges() {
         #expect(ReplayTally().table(top: nil, outcomes: true) == "")
