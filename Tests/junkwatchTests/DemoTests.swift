@@ -84,12 +84,7 @@ struct DemoTests {
                 return lines
             }
         }
-        let status: Int32 =
-            switch result.terminationStatus {
-            case .exited(let code): code
-            case .signaled(let signal): 128 + signal
-            }
-        return Demo(status: status, lines: result.closureResult)
+        return Demo(status: result.terminationStatus.exitStatus, lines: result.closureResult)
     }
 
     /// Nothing the demo started still runs: not its junkwatch, no process whose command line

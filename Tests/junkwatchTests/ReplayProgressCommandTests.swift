@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+import TestSupport
 import Testing
 
 #if canImport(System)
@@ -71,12 +72,11 @@ struct ReplayProgressCommandTests {
             output: .string(limit: 1 << 20),
             error: .fileDescriptor(FileDescriptor(rawValue: terminal.terminal), closeAfterSpawningProcess: true)
         )
-        let status: Int32 =
-            switch result.terminationStatus {
-            case .exited(let code): code
-            case .signaled(let signal): 128 + signal
-            }
-        return Run(status: status, output: result.standardOutput, error: await terminal.output())
+        return Run(
+            status: result.terminationStatus.exitStatus,
+            output: result.standardOutput,
+            error: await terminal.output()
+        )
     }
 
     /// The progress lines drawn: the text after each `\r`, up to the next one.

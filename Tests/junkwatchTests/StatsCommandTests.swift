@@ -1,15 +1,8 @@
 import Foundation
 import JunkwatchCore
-import Subprocess
 import SystemdJournal
 import TestSupport
 import Testing
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
 
 /// `junkwatch stats` over junkwatch's records: a journal built from export text, a stream on
 /// stdin, and the live journal after writing records through journald.
@@ -209,14 +202,11 @@ struct StatsCommandTests {
         let journalctl = try #require(
             ["/usr/bin/journalctl", "/bin/journalctl"].first(where: FileManager.default.isExecutableFile)
         )
-        let result = try await Subprocess.run(
-            .path(FilePath(journalctl)),
-            arguments: ["-t", "junkwatch", "JUNKWATCH_USER=\(user)", "-o", "json", "--no-pager"],
-            output: .string(limit: 1 << 20),
-            error: .string(limit: 1 << 16)
-        )
-        let lines = result.standardOutput.split(separator: "\n")
-        #expect(lines.count == 3, "\(result.standardError)")
+        let result = try await Program.run([
+            journalctl, "-t", "junkwatch", "JUNKWATCH_USER=\(user)", "-o", "json", "--no-pager",
+        ])
+        let lines = result.lines
+        #expect(lines.count == 3, "\(result.error)")
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             for name in [

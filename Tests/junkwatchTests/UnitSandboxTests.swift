@@ -41,24 +41,23 @@ struct UnitSandboxTests {
 
     init() async throws {
         testbed = try Testbed()
-        let appended = try await InstallTests.run(
-            testbed.imapDriver,
-            ["append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID)"]
-        )
+        let appended = try await Program.run([
+            testbed.imapDriver, "append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID)",
+        ])
         try #require(appended.status == 0, "\(appended.error)")
         uid = appended.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// `doveadm fetch` of the appended message inside the sandbox of `unit`; the mail store
     /// writable when `writableMail` (as ReadWritePaths= makes a site's store).
-    func fetch(unit: String = InstallTests.unit, writableMail: Bool = true) async throws -> InstallTests.Run {
+    func fetch(unit: String = InstallTests.unit, writableMail: Bool = true) async throws -> Program.Result {
         var arguments = ["--unit", unit, "--ro", testbed.directory]
         if writableMail { arguments += ["--rw", testbed.directory + "/mail"] }
         arguments += [
             "--", testbed.doveadm, "-c", testbed.dovecotConfig, "fetch", "-u", user, "--", "text", "mailbox", "INBOX",
             "uid", uid,
         ]
-        return try await InstallTests.run(Self.sandbox, arguments)
+        return try await Program.run([Self.sandbox] + arguments)
     }
 
     @Test("doveadm fetch works as root with only the unit's capabilities, under the whole sandbox")
@@ -107,18 +106,17 @@ struct UnitSandboxTests {
     func stopDoveadm(withKill: Bool) async throws {
         let directory = try InstallTests.temporaryDirectory("unit")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let big = try await InstallTests.run(
-            testbed.imapDriver,
-            ["append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID).big", "--size=1000000"]
-        )
+        let big = try await Program.run([
+            testbed.imapDriver, "append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID).big",
+            "--size=1000000",
+        ])
         try #require(big.status == 0, "\(big.error)")
         let bigUID = big.output.trimmingCharacters(in: .whitespacesAndNewlines)
         let capabilities = withKill ? "CAP_SETUID CAP_SETGID CAP_KILL" : "CAP_SETUID CAP_SETGID"
         let unitPath = withKill ? InstallTests.unit : try unit(capabilities: capabilities, in: directory)
-        let run = try await InstallTests.run(
-            Self.sandbox,
+        let run = try await Program.run(
             [
-                "--unit", unitPath, "--ro", testbed.directory, "--rw", testbed.directory + "/mail", "--",
+                Self.sandbox, "--unit", unitPath, "--ro", testbed.directory, "--rw", testbed.directory + "/mail", "--",
                 "/usr/bin/python3", "-c", Self.stopper,
                 testbed.doveadm, "-c", testbed.dovecotConfig, "fetch", "-u", user, "--", "text", "mailbox", "INBOX",
                 "uid", bigUID,
@@ -136,10 +134,9 @@ struct UnitSandboxTests {
 
     @Test("junkwatch itself runs under the sandbox (MemoryDenyWriteExecute, the system call filter)")
     func junkwatchRuns() async throws {
-        let run = try await InstallTests.run(
-            Self.sandbox,
-            ["--", CommandLineTests.program, "test-filter", "--input-format", "export", "-"],
-            stdin: CommandLineTests.capture
+        let run = try await Program.run(
+            [Self.sandbox, "--", CommandLineTests.program, "test-filter", "--input-format", "export", "-"],
+            inputFile: CommandLineTests.capture
         )
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("Verdicts: 4 ham, 6 spam, 25 nothing"), "\(run.output.suffix(300))")

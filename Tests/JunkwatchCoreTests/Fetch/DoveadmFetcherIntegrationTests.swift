@@ -1,5 +1,6 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// DoveadmFetcher against the testbed's real dovecot: messages are put there over IMAP, as a
@@ -107,7 +108,7 @@ struct DoveadmFetcherIntegrationTests {
         let tag = TestbedEnvironment.unique("w")
         let (starred, plain) = ("Star*\(tag)", "StarX\(tag)")
         for name in [starred, plain] {
-            try await TestProcess.check([
+            try await Program.check([
                 testbed.doveadm, "-c", testbed.dovecotConfig, "mailbox", "create", "-u", user, name,
             ])
         }
@@ -129,7 +130,7 @@ struct DoveadmFetcherIntegrationTests {
     func dashName() async throws {
         let user = "bob@example.com"
         let name = "-" + TestbedEnvironment.unique("dash")
-        try await TestProcess.check([
+        try await Program.check([
             testbed.doveadm, "-c", testbed.dovecotConfig, "mailbox", "create", "-u", user, "--", name,
         ])
         let id = "<\(TestbedEnvironment.unique("dash"))@test.invalid>"

@@ -46,14 +46,14 @@ struct RspamdIntegrationTests {
 
     /// The fuzzy symbols rspamd's normal worker reports for `message`.
     func fuzzySymbols(_ message: [UInt8]) async throws -> Set<String> {
-        let result = try await TestProcess.check(
+        let result = try await Program.check(
             [
                 "/usr/bin/curl", "-sS", "--max-time", "10", "-X", "POST", "--data-binary", "@-",
                 testbed.rspamdScanURL + "/checkv2",
             ],
-            input: Data(message)
+            input: message
         )
-        let json = try #require(try JSONSerialization.jsonObject(with: result.output) as? [String: Any])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.bytes)) as? [String: Any])
         let symbols = (json["symbols"] as? [String: Any]) ?? [:]
         return Set(symbols.keys.filter { $0.hasPrefix("FUZZY_") })
     }
@@ -283,7 +283,7 @@ struct RspamdIntegrationTests {
     @Test("with rspamd stopped, every rspamd learner fails transiently", .stopsTestbedRspamd)
     func rspamdStopped() async throws {
         let (message, id) = try await message("down")
-        try await TestProcess.check([testbed.rspamdStop])
+        try await Program.check([testbed.rspamdStop])
         // Nothing between stop and start can throw: the learners return outcomes. Restart before
         // any expectation can end the test; the other rspamd tests need rspamd.
         let place = locator("alice@example.com", id)
@@ -302,7 +302,7 @@ struct RspamdIntegrationTests {
             ),
             "rspamc": await rspamc().learn(message, as: .ham, locator: place, reversal: false),
         ]
-        try await TestProcess.check([testbed.rspamdStart])
+        try await Program.check([testbed.rspamdStart])
         for (name, outcome) in outcomes {
             guard case .failed(let failure) = outcome else {
                 Issue.record("\(name): expected a failure, got \(outcome)")

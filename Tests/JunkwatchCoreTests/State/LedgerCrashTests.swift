@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import JunkwatchCore
@@ -27,14 +28,14 @@ struct LedgerCrashTests {
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         var previous = 0
         for round in 1...3 {
-            let result = try await TestProcess.run(
+            let result = try await Program.run(
                 [executable, "--testing-library", "swift-testing", "--filter", "LedgerCrashTests/writer"],
                 environment: [Self.childVariable: directory.path],
                 timeout: .seconds(60)
             )
             try #require(
                 result.status == 128 + SIGKILL,
-                "round \(round): the writer was not killed: \(result.error)\(result.text)"
+                "round \(round): the writer was not killed: \(result.error)\(result.output)"
             )
 
             // Opening it again runs SQLite's recovery of the WAL the writer left.

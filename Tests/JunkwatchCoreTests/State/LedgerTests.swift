@@ -615,7 +615,7 @@ struct LedgerTests {
         do {
             try await body(directory) { path in
                 if geteuid() == 0 {
-                    try await TestProcess.check(["/usr/bin/chattr", "+i", path])
+                    try await Program.check(["/usr/bin/chattr", "+i", path])
                 } else {
                     try #require(chmod(path, 0o555) == 0)
                 }
@@ -627,7 +627,7 @@ struct LedgerTests {
         }
         for path in locked.reversed() {
             if geteuid() == 0 {
-                try await TestProcess.check(["/usr/bin/chattr", "-i", path])
+                try await Program.check(["/usr/bin/chattr", "-i", path])
             } else {
                 chmod(path, 0o755)
             }

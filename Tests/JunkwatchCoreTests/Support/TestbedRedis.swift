@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Reads rspamd's per-user Bayes counters from the testbed's Redis.
 struct TestbedRedis {
@@ -6,10 +7,10 @@ struct TestbedRedis {
 
     /// `HGET RS<bayesUser> field` as a number; 0 when the key or field does not exist.
     func learns(_ field: String, bayesUser: String) async throws -> Int {
-        let result = try await TestProcess.check([
+        let result = try await Program.check([
             "/usr/bin/redis-cli", "-h", testbed.redisHost, "-p", testbed.redisPort, "--raw", "HGET", "RS\(bayesUser)",
             field,
         ])
-        return Int(result.text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        return Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// `junkwatch replay` over a test's own moves: a configuration and state directory of its own

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// What the learners' own state says was learned: rspamd's per-user Bayes counters in Redis,
 /// its fuzzy storage as a scan sees it, and SpamAssassin's per-user database.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Putting mail where a test needs it, and moving it as a user does.
 ///
