@@ -5,10 +5,6 @@ import Testing
 /// `junkwatch check-config` as an administrator runs it: a line per check, exit 0 or 1.
 @Suite("junkwatch check-config", .usesTestbedRspamd)
 struct CheckConfigCommandTests {
-    static var testbed: [String: String] {
-        ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("JUNKWATCH_TESTBED_") }
-    }
-
     static func temporaryDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-check-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -60,13 +56,7 @@ struct CheckConfigCommandTests {
     /// A configuration for the testbed's servers, reading `journal` (a small one: the local
     /// journal's last day is the core tests' business, and large and slow to read).
     static func testbedConfiguration(in directory: URL, journal: String, password: String? = nil) throws -> String {
-        let environment = testbed
-        func value(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else {
-                throw CheckConfigMissing(description: "\(name) is not set: start the testbed")
-            }
-            return value
-        }
+        let testbed = try Testbed.current()
         let path = directory.appendingPathComponent("junkwatch.toml").path
         try Data(
             """
@@ -74,11 +64,11 @@ struct CheckConfigCommandTests {
             source = "directory"
             path = "\(journal)"
             [doveadm]
-            path = "\(try value("JUNKWATCH_TESTBED_DOVEADM"))"
-            config_file = "\(try value("JUNKWATCH_TESTBED_DOVECOT_CONFIG"))"
+            path = "\(testbed.doveadm)"
+            config_file = "\(testbed.dovecotConfig)"
             [rspamd]
-            url = "\(try value("JUNKWATCH_TESTBED_RSPAMD_URL"))"
-            password_file = "\(password ?? (try value("JUNKWATCH_TESTBED_RSPAMD_PASSWORD_FILE")))"
+            url = "\(testbed.rspamdURL)"
+            password_file = "\(password ?? testbed.rspamdPasswordFile)"
             [state]
             directory = "\(directory.path)/state"
             """.utf8
@@ -86,13 +76,9 @@ struct CheckConfigCommandTests {
         return path
     }
 
-    struct CheckConfigMissing: Error, CustomStringConvertible {
-        var description: String
-    }
-
     @Test(
         "against the testbed: every check passes; a wrong rspamd password fails, naming its file",
-        .enabled(if: Integration.required || testbed["JUNKWATCH_TESTBED_DIR"] != nil, "needs the testbed")
+        .needsTestbed
     )
     func testbedChecks() async throws {
         let directory = try Self.temporaryDirectory()

@@ -6,41 +6,17 @@ import Testing
 /// `scripts/unit-sandbox` applies them without systemd as PID 1: the capability bounding set,
 /// no_new_privs, the supplementary group, the system call filter, the address families,
 /// MemoryDenyWriteExecute, a read-only file system and a private /tmp.
-@Suite(
-    "junkwatch.service's sandbox (testbed dovecot)",
-    .enabled(
-        if: Integration.required || ProcessInfo.processInfo.environment["JUNKWATCH_TESTBED_DIR"] != nil,
-        "needs the testbed: eval \"$(scripts/testbed start)\""
-    )
-)
+@Suite("junkwatch.service's sandbox (testbed dovecot)", .needsTestbed)
 struct UnitSandboxTests {
     static let sandbox = InstallTests.repository.appendingPathComponent("scripts/unit-sandbox").path
 
-    struct Testbed {
-        var directory: String
-        var doveadm: String
-        var dovecotConfig: String
-        var imapDriver: String
-
-        init() throws {
-            let environment = ProcessInfo.processInfo.environment
-            func value(_ name: String) throws -> String {
-                try #require(environment[name].flatMap { $0.isEmpty ? nil : $0 }, "\(name) is not set: start the testbed")
-            }
-            directory = try value("JUNKWATCH_TESTBED_DIR")
-            doveadm = try value("JUNKWATCH_TESTBED_DOVEADM")
-            dovecotConfig = try value("JUNKWATCH_TESTBED_DOVECOT_CONFIG")
-            imapDriver = try value("JUNKWATCH_TESTBED_IMAP_DRIVER")
-        }
-    }
-
     let testbed: Testbed
     let user = "alice@example.com"
-    let messageID = "<unit-sandbox-\(UUID().uuidString.prefix(8).lowercased())@test.invalid>"
+    let messageID = "<\(Testbed.unique("unit-sandbox"))@test.invalid>"
     let uid: String
 
     init() async throws {
-        testbed = try Testbed()
+        testbed = try Testbed.current()
         let appended = try await Program.run([
             testbed.imapDriver, "append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID)",
         ])

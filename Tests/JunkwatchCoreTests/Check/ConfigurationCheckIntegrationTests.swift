@@ -8,7 +8,7 @@ import Testing
 /// `check-config`'s checks against the testbed's journald, dovecot, rspamd and sa-learn.
 @Suite(
     "Configuration check (testbed)",
-    .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason),
+    .needsTestbed,
     .usesTestbedRspamd
 )
 struct ConfigurationCheckIntegrationTests {

@@ -5,7 +5,7 @@ import Testing
 
 /// DoveadmFetcher against the testbed's real dovecot: messages are put there over IMAP, as a
 /// user would, and fetched back with doveadm.
-@Suite("DoveadmFetcher (testbed dovecot)", .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason))
+@Suite("DoveadmFetcher (testbed dovecot)", .needsTestbed)
 struct DoveadmFetcherIntegrationTests {
     let testbed: TestbedEnvironment
     let imap: TestbedIMAP
@@ -145,7 +145,7 @@ struct DoveadmFetcherIntegrationTests {
         let user = "alice@example.com"
         let id = "<\(TestbedEnvironment.unique("expunged"))@test.invalid>"
         let uid = try await imap.append(try await imap.message(messageID: id), user: user, mailbox: "INBOX")
-        try await imap.expunge(user: user, mailbox: "INBOX", uid: uid)
+        try await testbed.expunge(user: user, mailbox: "INBOX", uid: uid)
         let result = try await fetcher.fetch(MessageLocator(user: user, mailbox: "INBOX", uid: uid, messageID: id))
         guard case .gone(let reason) = result else {
             Issue.record("expected gone, got \(result)")

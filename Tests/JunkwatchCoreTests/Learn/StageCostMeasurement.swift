@@ -1,5 +1,6 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// What one fetch and one learn cost on the testbed: a measurement, not a test. Runs only with

@@ -1,7 +1,9 @@
 import Foundation
 import TestSupport
 
-/// Drives the testbed's dovecot like a mail client, through `scripts/testbed-imap`.
+/// Drives the testbed's dovecot like a mail client, through `scripts/testbed-imap` (moves and
+/// expunges of several messages are ``Testbed/move(user:from:to:uids:)`` and
+/// ``Testbed/expunge(user:mailbox:uid:)``).
 ///
 /// Values go as `--option=value`, so that a mailbox named `-x` is not taken for an option.
 struct TestbedIMAP {
@@ -48,24 +50,6 @@ struct TestbedIMAP {
             environment: testbed.variables
         )
         return try self.uid(result)
-    }
-
-    /// Deletes a message for good.
-    func expunge(user: String, mailbox: String, uid: UInt32) async throws {
-        try await Program.check(
-            [testbed.imapDriver, "expunge", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"],
-            environment: testbed.variables
-        )
-    }
-
-    /// UID MOVE of several messages at once; returns the destination UIDs.
-    func move(user: String, from source: String, to destination: String, uids: [UInt32]) async throws -> [UInt32] {
-        let list = uids.map(String.init).joined(separator: ",")
-        let result = try await Program.check(
-            [testbed.imapDriver, "move", "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(list)"],
-            environment: testbed.variables
-        )
-        return result.output.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { UInt32($0) }
     }
 
     /// UID STORE +FLAGS and/or -FLAGS.
