@@ -5,15 +5,9 @@ import Testing
 /// `junkwatch check-config` as an administrator runs it: a line per check, exit 0 or 1.
 @Suite("junkwatch check-config", .usesTestbedRspamd)
 struct CheckConfigCommandTests {
-    static func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-check-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     @Test("a mistake in the configuration is a FAIL line naming the file and the key, and exit status 1")
     func badKey() async throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("junkwatch.toml").path
         try Data("[rspamd]\npasword_file = \"/etc/junkwatch/rspamd.password\"\n".utf8).write(
@@ -39,7 +33,7 @@ struct CheckConfigCommandTests {
 
     @Test("an enabled filter that does not exist is a FAIL naming filters.enabled")
     func badFilter() async throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("junkwatch.toml").path
         try Data("[filters]\nenabled = [\"dovecot-2.5-mail-log\"]\n".utf8).write(to: URL(fileURLWithPath: path))
@@ -81,7 +75,7 @@ struct CheckConfigCommandTests {
         .needsTestbed
     )
     func testbedChecks() async throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         let journal = try await JournalFixture.make(
             exportText: Array(try Data(contentsOf: URL(fileURLWithPath: CommandLineTests.capture)))

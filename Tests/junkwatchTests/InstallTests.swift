@@ -11,14 +11,6 @@ struct InstallTests {
     static let script = repository.appendingPathComponent("scripts/install").path
     static let unit = repository.appendingPathComponent("units/junkwatch.service").path
 
-    /// A new empty directory under the temporary directory (not below the source tree, so the
-    /// installed program cannot find the repository's `Filters/`).
-    static func temporaryDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// `scripts/install --no-build --binary <the built junkwatch> --destdir DIR` (and `extra`),
     /// with PREFIX and DESTDIR cleared unless `environment` sets them.
     static func install(
@@ -59,7 +51,7 @@ struct InstallTests {
 
     @Test("every file lands where the unit expects it, and --uninstall removes them all")
     func installAndUninstall() async throws {
-        let destdir = try Self.temporaryDirectory("install")
+        let destdir = try makeTemporaryDirectory("install")
         defer { try? FileManager.default.removeItem(at: destdir) }
         let root = destdir.path
         let installed = try await Self.install(into: destdir)
@@ -139,8 +131,8 @@ struct InstallTests {
     func catalog() async throws {
         // A copy of the tree with a catalog of its own: this does not depend on the
         // repository's units/*.catalog.
-        let tree = try Self.temporaryDirectory("tree")
-        let destdir = try Self.temporaryDirectory("catalog")
+        let tree = try makeTemporaryDirectory("tree")
+        let destdir = try makeTemporaryDirectory("catalog")
         defer {
             try? FileManager.default.removeItem(at: tree)
             try? FileManager.default.removeItem(at: destdir)
@@ -173,7 +165,7 @@ struct InstallTests {
 
     @Test("PREFIX and DESTDIR come from the environment or the options; ExecStart follows the prefix")
     func prefix() async throws {
-        let destdir = try Self.temporaryDirectory("prefix")
+        let destdir = try makeTemporaryDirectory("prefix")
         defer { try? FileManager.default.removeItem(at: destdir) }
         let root = destdir.path
         let fromEnvironment = try await Program.run(
@@ -202,7 +194,7 @@ struct InstallTests {
 
     @Test("a configuration the site changed survives a new install and --uninstall")
     func changedConfiguration() async throws {
-        let destdir = try Self.temporaryDirectory("config")
+        let destdir = try makeTemporaryDirectory("config")
         defer { try? FileManager.default.removeItem(at: destdir) }
         let config = destdir.path + "/etc/junkwatch/junkwatch.toml"
         #expect(try await Self.install(into: destdir).status == 0)
@@ -222,7 +214,7 @@ struct InstallTests {
 
     @Test("the installed program finds its filters in ../share/junkwatch/filters")
     func installedFilters() async throws {
-        let destdir = try Self.temporaryDirectory("filters")
+        let destdir = try makeTemporaryDirectory("filters")
         defer { try? FileManager.default.removeItem(at: destdir) }
         #expect(try await Self.install(into: destdir).status == 0)
         let program = destdir.path + "/usr/local/bin/junkwatch"
@@ -253,7 +245,7 @@ struct InstallTests {
 
     @Test("systemd-analyze security rates the installed unit no worse than its header says", .needsSystemdAnalyze)
     func exposure() async throws {
-        let destdir = try Self.temporaryDirectory("security")
+        let destdir = try makeTemporaryDirectory("security")
         defer { try? FileManager.default.removeItem(at: destdir) }
         #expect(try await Self.install(into: destdir).status == 0)
         let installed = destdir.path + "/etc/systemd/system/junkwatch.service"
@@ -273,7 +265,7 @@ struct InstallTests {
 
     @Test("systemd-analyze verify accepts the installed unit", .needsSystemdAnalyze)
     func verify() async throws {
-        let destdir = try Self.temporaryDirectory("verify")
+        let destdir = try makeTemporaryDirectory("verify")
         defer { try? FileManager.default.removeItem(at: destdir) }
         #expect(try await Self.install(into: destdir).status == 0)
         // verify checks that ExecStart= exists: point it at the staged program, in a copy

@@ -160,8 +160,7 @@ struct ReplayProgressCommandTests {
 
     @Test("a replay's table counts each user's records by outcome, and each learner's")
     func outcomes() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-replay-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("replay")
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = try Self.goneConfiguration(in: directory)
         let run = try await CommandLineTests.run(["replay", "--config", config, "-"], stdin: CommandLineTests.capture)

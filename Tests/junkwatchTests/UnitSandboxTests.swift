@@ -55,7 +55,7 @@ struct UnitSandboxTests {
 
     @Test("without CAP_SETUID and CAP_SETGID doveadm cannot become the mail owner")
     func withoutCapabilities() async throws {
-        let directory = try InstallTests.temporaryDirectory("unit")
+        let directory = try makeTemporaryDirectory("unit")
         defer { try? FileManager.default.removeItem(at: directory) }
         let fetched = try await fetch(unit: try unit(capabilities: "CAP_KILL", in: directory))
         #expect(fetched.status == 75, "\(fetched.error)")
@@ -80,7 +80,7 @@ struct UnitSandboxTests {
 
     @Test("junkwatch can stop a doveadm that runs as the mail owner only with CAP_KILL", arguments: [true, false])
     func stopDoveadm(withKill: Bool) async throws {
-        let directory = try InstallTests.temporaryDirectory("unit")
+        let directory = try makeTemporaryDirectory("unit")
         defer { try? FileManager.default.removeItem(at: directory) }
         let big = try await Program.run([
             testbed.imapDriver, "append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID).big",

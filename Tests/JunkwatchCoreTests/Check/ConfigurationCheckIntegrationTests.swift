@@ -51,8 +51,7 @@ struct ConfigurationCheckIntegrationTests {
     }
 
     func run(_ text: String) async throws -> (items: [CheckItem], path: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-check-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("junkwatch.toml").path
         let capture = try #require(Bundle.module.url(forResource: "Fixtures/testbed-mail-log", withExtension: "export"))
@@ -106,8 +105,7 @@ struct ConfigurationCheckIntegrationTests {
 
     @Test("a wrong rspamd password fails both rspamd learners, naming the password file")
     func wrongPassword() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-pw-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("pw")
         defer { try? FileManager.default.removeItem(at: directory) }
         let password = directory.appendingPathComponent("rspamd.password").path
         try Data("not-the-password\n".utf8).write(to: URL(fileURLWithPath: password))
@@ -135,8 +133,7 @@ struct ConfigurationCheckIntegrationTests {
 
     @Test("a dovecot configuration doveadm cannot read fails the doveadm check with doveadm's words")
     func unreadableDovecotConfiguration() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-dc-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("dc")
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("dovecot.conf").path
         try Data("this is not = { dovecot configuration\n".utf8).write(to: URL(fileURLWithPath: config))

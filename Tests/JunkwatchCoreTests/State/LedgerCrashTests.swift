@@ -21,9 +21,7 @@ struct LedgerCrashTests {
 
     @Test("Killed mid-stream, three times over, the writer leaves whole commits and their cursor, nothing else")
     func killedWriter() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "junkwatch-tests-\(UUID().uuidString)"
-        )
+        let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         var previous = 0

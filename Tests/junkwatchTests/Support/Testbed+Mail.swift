@@ -19,8 +19,7 @@ extension Testbed {
         // An mbox file imported with in-memory indexes, so that doveadm (running as the mail
         // owner) needs no write access to the directory. The mbox mailbox has the target's name
         // and is imported to the top level, so it lands in that mailbox.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(Testbed.unique("stage"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("stage")
         defer { try? FileManager.default.removeItem(at: directory) }
         var mbox: [UInt8] = []
         for message in messages {
