@@ -181,20 +181,10 @@ struct StatsCommandTests {
         try reporter.report(Self.record(user, .spam, .learned, latency: 0.060))
         try reporter.report(Self.record(user, .ham, .failed, latency: 1.5, reason: "sa-learn exited 2\nlocked"))
 
-        // journald stores asynchronously: wait until all three can be read.
         let reader = try JournalReader(.local)
         try reader.apply(JournalDecisionReader.match(user: user))
-        var records: [DecisionRecord] = []
-        let deadline = ContinuousClock.now + .seconds(10)
         try reader.seekHead()
-        while records.count < 3 {
-            if try reader.next() {
-                if let record = DecisionRecord(journalEntry: try reader.entry()) { records.append(record) }
-                continue
-            }
-            try #require(ContinuousClock.now < deadline, "only \(records.count) of 3 records reached the journal")
-            _ = try await reader.waitForChange(timeout: .milliseconds(200))
-        }
+        let records = try await reader.awaitEntries(3, as: DecisionRecord.init(journalEntry:))
         #expect(records.map(\.outcome) == [.learned, .learned, .failed])
         #expect(records[2].reason == "sa-learn exited 2\nlocked")
         #expect(records[0].latency == 0.04)
