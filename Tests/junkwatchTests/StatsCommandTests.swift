@@ -52,10 +52,6 @@ struct StatsCommandTests {
     }
 
     /// Cells of a table line: apart by two spaces or more.
-    static func cells(_ line: Substring) -> [String] {
-        line.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
     static func json(_ run: CommandLineTests.Run) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
     }
@@ -77,7 +73,7 @@ struct StatsCommandTests {
             lines.first?.hasSuffix("to now in the journal in \(directory): 5 records of 2 users") == true,
             "\(text.output)"
         )
-        let table = lines.map(Self.cells)
+        let table = lines.map(tableCells)
         #expect(
             table.contains(["alice@example.com", "spam", "3", "0", "0", "0", "0", "20 ms", "30 ms", "30 ms", "30 ms"])
         )
@@ -211,7 +207,7 @@ struct StatsCommandTests {
 
         let text = try await CommandLineTests.run(["stats", "--user", user, "--since", "-1h"])
         #expect(text.status == 0, "\(text.error)")
-        let table = text.lines.map(Self.cells)
+        let table = text.lines.map(tableCells)
         #expect(
             table.contains([user, "spam", "2", "0", "0", "0", "0", "40 ms", "60 ms", "60 ms", "60 ms"]),
             "\(text.output)"
