@@ -1,9 +1,9 @@
 import Foundation
 import TestSupport
 
-/// Drives the testbed's dovecot like a mail client, through `scripts/testbed-imap` (moves and
-/// expunges of several messages are ``Testbed/move(user:from:to:uids:)`` and
-/// ``Testbed/expunge(user:mailbox:uid:)``).
+/// Drives the testbed's dovecot like a mail client, through `scripts/testbed-imap` (a move of
+/// several messages and an expunge are ``Testbed/move(user:from:to:uids:)`` and
+/// ``Testbed/expunge(user:mailbox:uid:)``, which the junkwatch tests use too).
 ///
 /// Values go as `--option=value`, so that a mailbox named `-x` is not taken for an option.
 struct TestbedIMAP {
