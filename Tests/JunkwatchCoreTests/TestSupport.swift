@@ -37,14 +37,6 @@ struct FixtureMissing: Error, CustomStringConvertible {
     var description: String { "no fixture \(name) in the test bundle" }
 }
 
-/// A scratch directory, removed when `body` returns.
-func withTemporaryDirectory<Result>(_ body: (URL) throws -> Result) throws -> Result {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: url) }
-    return try body(url)
-}
-
 extension MailEvent {
     /// A test event: an IMAP action by alice unless said otherwise.
     static func make(

@@ -1,5 +1,6 @@
 import Foundation
 import SystemdJournal
+import TestSupport
 import Testing
 
 /// These tests set NOTIFY_SOCKET and WATCHDOG_* in this process: they run one at a time.
@@ -58,17 +59,7 @@ private final class DatagramSocket {
     init() throws {
         path = NSTemporaryDirectory() + "junkwatch-notify-\(UUID().uuidString.prefix(8))"
         descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(path.utf8)
-            raw.copyBytes(from: bytes.prefix(raw.count - 1))
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
+        let result = withUnixSocketAddress(path) { bind(descriptor, $0, $1) }
         try #require(result == 0, "bind \(path): errno \(errno)")
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

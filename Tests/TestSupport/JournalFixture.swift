@@ -1,11 +1,4 @@
 import Foundation
-import Subprocess
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
 public import Testing
 
 /// Real journal files made from export format text by `systemd-journal-remote`, for tests that
@@ -61,10 +54,10 @@ public enum JournalFixture {
         defer { try? FileManager.default.removeItem(at: input) }
         // systemd-journal-remote insists on an output name ending in .journal.
         let output = directoryURL.appendingPathComponent("\(file).journal").path
-        let result = try await run(journalRemotePath, ["-o", output, input.path])
+        let result = try await Program.run([journalRemotePath, "-o", output, input.path])
         guard result.status == 0 else {
             throw FixtureError(
-                description: "systemd-journal-remote exited with \(result.status): \(result.errorText)"
+                description: "systemd-journal-remote exited with \(result.status): \(result.error)"
             )
         }
     }
@@ -86,32 +79,11 @@ public enum JournalFixture {
         else {
             throw FixtureError(description: "journalctl is not installed")
         }
-        let result = try await run(path, ["--directory", directory] + arguments)
+        let result = try await Program.run([path, "--directory", directory] + arguments)
         guard result.status == 0 else {
-            throw FixtureError(description: "journalctl \(arguments) exited with \(result.status): \(result.errorText)")
+            throw FixtureError(description: "journalctl \(arguments) exited with \(result.status): \(result.error)")
         }
-        return result.output
-    }
-
-    /// Runs a program with an argument vector (no shell) and collects what it writes.
-    ///
-    /// swift-subprocess rather than Foundation's `Process`: with both in one test binary,
-    /// `Process.waitUntilExit()` was seen to hang on a child that had already exited.
-    private static func run(_ path: String, _ arguments: [String]) async throws -> (
-        status: Int32, output: [UInt8], errorText: String
-    ) {
-        let result = try await Subprocess.run(
-            .path(FilePath(path)),
-            arguments: Arguments(arguments),
-            output: .bytes(limit: 1 << 30),
-            error: .string(limit: 1 << 20)
-        )
-        let status: Int32 =
-            switch result.terminationStatus {
-            case .exited(let code): code
-            case .signaled(let signal): 128 + signal
-            }
-        return (status, result.standardOutput, result.standardError)
+        return result.bytes
     }
 }
 

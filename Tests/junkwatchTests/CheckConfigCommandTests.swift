@@ -5,19 +5,9 @@ import Testing
 /// `junkwatch check-config` as an administrator runs it: a line per check, exit 0 or 1.
 @Suite("junkwatch check-config", .usesTestbedRspamd)
 struct CheckConfigCommandTests {
-    static var testbed: [String: String] {
-        ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("JUNKWATCH_TESTBED_") }
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-check-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     @Test("a mistake in the configuration is a FAIL line naming the file and the key, and exit status 1")
     func badKey() async throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("junkwatch.toml").path
         try Data("[rspamd]\npasword_file = \"/etc/junkwatch/rspamd.password\"\n".utf8).write(
@@ -43,7 +33,7 @@ struct CheckConfigCommandTests {
 
     @Test("an enabled filter that does not exist is a FAIL naming filters.enabled")
     func badFilter() async throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("junkwatch.toml").path
         try Data("[filters]\nenabled = [\"dovecot-2.5-mail-log\"]\n".utf8).write(to: URL(fileURLWithPath: path))
@@ -60,13 +50,7 @@ struct CheckConfigCommandTests {
     /// A configuration for the testbed's servers, reading `journal` (a small one: the local
     /// journal's last day is the core tests' business, and large and slow to read).
     static func testbedConfiguration(in directory: URL, journal: String, password: String? = nil) throws -> String {
-        let environment = testbed
-        func value(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else {
-                throw CheckConfigMissing(description: "\(name) is not set: start the testbed")
-            }
-            return value
-        }
+        let testbed = try Testbed.current()
         let path = directory.appendingPathComponent("junkwatch.toml").path
         try Data(
             """
@@ -74,11 +58,11 @@ struct CheckConfigCommandTests {
             source = "directory"
             path = "\(journal)"
             [doveadm]
-            path = "\(try value("JUNKWATCH_TESTBED_DOVEADM"))"
-            config_file = "\(try value("JUNKWATCH_TESTBED_DOVECOT_CONFIG"))"
+            path = "\(testbed.doveadm)"
+            config_file = "\(testbed.dovecotConfig)"
             [rspamd]
-            url = "\(try value("JUNKWATCH_TESTBED_RSPAMD_URL"))"
-            password_file = "\(password ?? (try value("JUNKWATCH_TESTBED_RSPAMD_PASSWORD_FILE")))"
+            url = "\(testbed.rspamdURL)"
+            password_file = "\(password ?? testbed.rspamdPasswordFile)"
             [state]
             directory = "\(directory.path)/state"
             """.utf8
@@ -86,33 +70,19 @@ struct CheckConfigCommandTests {
         return path
     }
 
-    struct CheckConfigMissing: Error, CustomStringConvertible {
-        var description: String
-    }
-
     @Test(
         "against the testbed: every check passes; a wrong rspamd password fails, naming its file",
-        .enabled(if: Integration.required || testbed["JUNKWATCH_TESTBED_DIR"] != nil, "needs the testbed")
+        .needsTestbed
     )
     func testbedChecks() async throws {
-        let directory = try Self.temporaryDirectory()
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
-        // Other suites stop the testbed's rspamd for a while: ask again until it answers.
-        func settled(_ arguments: [String], _ done: (CommandLineTests.Run) -> Bool) async throws -> CommandLineTests.Run
-        {
-            let deadline = ContinuousClock.now + .seconds(120)
-            while true {
-                let run = try await CommandLineTests.run(arguments)
-                if done(run) || ContinuousClock.now >= deadline { return run }
-                try await Task.sleep(for: .seconds(2))
-            }
-        }
         let journal = try await JournalFixture.make(
             exportText: Array(try Data(contentsOf: URL(fileURLWithPath: CommandLineTests.capture)))
         )
         defer { JournalFixture.cleanUp(journal) }
         let good = try Self.testbedConfiguration(in: directory, journal: journal)
-        let run = try await settled(["check-config", "--config", good]) { $0.status == 0 }
+        let run = try await CommandLineTests.run(["check-config", "--config", good])
         #expect(run.status == 0, "\(run.output)\(run.error)")
         #expect(!run.output.contains("FAIL"))
         for subject in [
@@ -128,10 +98,10 @@ struct CheckConfigCommandTests {
 
         let password = directory.appendingPathComponent("wrong.password").path
         try Data("wrong\n".utf8).write(to: URL(fileURLWithPath: password))
-        let wrong = try await settled([
+        let wrong = try await CommandLineTests.run([
             "check-config", "--config",
             try Self.testbedConfiguration(in: directory, journal: journal, password: password),
-        ]) { $0.output.contains("refused the password") }
+        ])
         #expect(wrong.status == 1)
         let failure = try #require(wrong.lines.first { $0.hasPrefix("FAIL  learner rspamd-bayes") })
         #expect(failure.contains(password), "\(wrong.output)")

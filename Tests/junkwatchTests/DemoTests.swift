@@ -84,12 +84,7 @@ struct DemoTests {
                 return lines
             }
         }
-        let status: Int32 =
-            switch result.terminationStatus {
-            case .exited(let code): code
-            case .signaled(let signal): 128 + signal
-            }
-        return Demo(status: status, lines: result.closureResult)
+        return Demo(status: result.terminationStatus.exitStatus, lines: result.closureResult)
     }
 
     /// Nothing the demo started still runs: not its junkwatch, no process whose command line
@@ -126,11 +121,6 @@ struct DemoTests {
         return ports
     }
 
-    /// Cells of a table line: apart by two spaces or more.
-    static func cells(_ line: String) -> [String] {
-        line.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
     @Test("the demo learns from two users' moves, shows records, stats and Redis counters, and stops it all")
     func demo() async throws {
         let demo = try await Self.runDemo()
@@ -161,7 +151,7 @@ struct DemoTests {
         #expect(!records.contains { $0.contains("<alice-5.demo>") }, "Junk -> Trash was learned")
 
         // stats: learned per user and verdict, every record counted, none failed.
-        let stats = demo.section("junkwatch stats").map(Self.cells)
+        let stats = demo.section("junkwatch stats").map(tableCells)
         #expect(stats.contains { $0.starts(with: ["alice@example.com", "spam", "6", "0", "0", "0", "0"]) }, "\(demo.text)")
         #expect(stats.contains { $0.starts(with: ["alice@example.com", "ham", "2", "0", "0", "0", "0"]) }, "\(demo.text)")
         for verdict in ["spam", "ham"] {

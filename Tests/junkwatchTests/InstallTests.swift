@@ -1,13 +1,6 @@
 import Foundation
-import Subprocess
 import TestSupport
 import Testing
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
 
 /// `scripts/install` staged into a temporary `--destdir`, and the unit it installs: where every
 /// file lands, that `--uninstall` takes them away, what systemd makes of the unit, and that
@@ -18,57 +11,6 @@ struct InstallTests {
     static let script = repository.appendingPathComponent("scripts/install").path
     static let unit = repository.appendingPathComponent("units/junkwatch.service").path
 
-    struct Run {
-        var status: Int32
-        var output: String
-        var error: String
-    }
-
-    /// Runs a program with `arguments`; `environment` is added to the inherited one.
-    static func run(
-        _ program: String,
-        _ arguments: [String],
-        environment: [String: String] = [:],
-        stdin path: String? = nil
-    ) async throws -> Run {
-        let input: FileDescriptor? = try path.map { try FileDescriptor.open(FilePath($0), .readOnly) }
-        defer { try? input?.close() }
-        let overrides = Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })
-        let result =
-            if let input {
-                try await Subprocess.run(
-                    .path(FilePath(program)),
-                    arguments: Arguments(arguments),
-                    environment: .inherit.updating(overrides),
-                    input: .fileDescriptor(input, closeAfterSpawningProcess: false),
-                    output: .string(limit: 1 << 22),
-                    error: .string(limit: 1 << 22)
-                )
-            } else {
-                try await Subprocess.run(
-                    .path(FilePath(program)),
-                    arguments: Arguments(arguments),
-                    environment: .inherit.updating(overrides),
-                    output: .string(limit: 1 << 22),
-                    error: .string(limit: 1 << 22)
-                )
-            }
-        let status: Int32 =
-            switch result.terminationStatus {
-            case .exited(let code): code
-            case .signaled(let signal): 128 + signal
-            }
-        return Run(status: status, output: result.standardOutput, error: result.standardError)
-    }
-
-    /// A new empty directory under the temporary directory (not below the source tree, so the
-    /// installed program cannot find the repository's `Filters/`).
-    static func temporaryDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
     /// `scripts/install --no-build --binary <the built junkwatch> --destdir DIR` (and `extra`),
     /// with PREFIX and DESTDIR cleared unless `environment` sets them.
     static func install(
@@ -76,9 +18,9 @@ struct InstallTests {
         _ extra: [String] = [],
         environment: [String: String] = [:],
         script: String = InstallTests.script
-    ) async throws -> Run {
-        let arguments = ["--no-build", "--binary", CommandLineTests.program, "--destdir", destdir.path] + extra
-        return try await run(script, arguments, environment: ["PREFIX": "", "DESTDIR": ""].merging(environment) { $1 })
+    ) async throws -> Program.Result {
+        let arguments = [script, "--no-build", "--binary", CommandLineTests.program, "--destdir", destdir.path] + extra
+        return try await Program.run(arguments, environment: ["PREFIX": "", "DESTDIR": ""].merging(environment) { $1 })
     }
 
     static func files(in directory: String, ending suffix: String) throws -> [String] {
@@ -109,7 +51,7 @@ struct InstallTests {
 
     @Test("every file lands where the unit expects it, and --uninstall removes them all")
     func installAndUninstall() async throws {
-        let destdir = try Self.temporaryDirectory("install")
+        let destdir = try makeTemporaryDirectory("install")
         defer { try? FileManager.default.removeItem(at: destdir) }
         let root = destdir.path
         let installed = try await Self.install(into: destdir)
@@ -169,9 +111,9 @@ struct InstallTests {
 
     /// `journalctl --root --update-catalog` builds a database holding every message ID of `catalogs`.
     static func expectCatalogRead(root: String, catalogs: [String]) async throws {
-        let update = try await Self.run("/usr/bin/journalctl", ["--root=\(root)", "--update-catalog"])
+        let update = try await Program.run(["/usr/bin/journalctl", "--root=\(root)", "--update-catalog"])
         #expect(update.status == 0, "\(update.error)")
-        let list = try await Self.run("/usr/bin/journalctl", ["--root=\(root)", "--list-catalog"])
+        let list = try await Program.run(["/usr/bin/journalctl", "--root=\(root)", "--list-catalog"])
         #expect(list.status == 0, "\(list.error)")
         // Only the database made here lives below var/: leave the staged tree as installed.
         try? FileManager.default.removeItem(atPath: root + "/var")
@@ -189,8 +131,8 @@ struct InstallTests {
     func catalog() async throws {
         // A copy of the tree with a catalog of its own: this does not depend on the
         // repository's units/*.catalog.
-        let tree = try Self.temporaryDirectory("tree")
-        let destdir = try Self.temporaryDirectory("catalog")
+        let tree = try makeTemporaryDirectory("tree")
+        let destdir = try makeTemporaryDirectory("catalog")
         defer {
             try? FileManager.default.removeItem(at: tree)
             try? FileManager.default.removeItem(at: destdir)
@@ -223,12 +165,11 @@ struct InstallTests {
 
     @Test("PREFIX and DESTDIR come from the environment or the options; ExecStart follows the prefix")
     func prefix() async throws {
-        let destdir = try Self.temporaryDirectory("prefix")
+        let destdir = try makeTemporaryDirectory("prefix")
         defer { try? FileManager.default.removeItem(at: destdir) }
         let root = destdir.path
-        let fromEnvironment = try await Self.run(
-            Self.script,
-            ["--no-build", "--binary", CommandLineTests.program],
+        let fromEnvironment = try await Program.run(
+            [Self.script, "--no-build", "--binary", CommandLineTests.program],
             environment: ["PREFIX": "/usr", "DESTDIR": root]
         )
         #expect(fromEnvironment.status == 0, "\(fromEnvironment.error)")
@@ -246,14 +187,14 @@ struct InstallTests {
         let bad = try await Self.install(into: destdir, ["--prefix", "relative/path"])
         #expect(bad.status != 0)
         #expect(bad.error.contains("--prefix must be an absolute path"))
-        let help = try await Self.run(Self.script, ["--help"])
+        let help = try await Program.run([Self.script, "--help"])
         #expect(help.status == 0)
         #expect(help.output.contains("--destdir DIR"))
     }
 
     @Test("a configuration the site changed survives a new install and --uninstall")
     func changedConfiguration() async throws {
-        let destdir = try Self.temporaryDirectory("config")
+        let destdir = try makeTemporaryDirectory("config")
         defer { try? FileManager.default.removeItem(at: destdir) }
         let config = destdir.path + "/etc/junkwatch/junkwatch.toml"
         #expect(try await Self.install(into: destdir).status == 0)
@@ -273,7 +214,7 @@ struct InstallTests {
 
     @Test("the installed program finds its filters in ../share/junkwatch/filters")
     func installedFilters() async throws {
-        let destdir = try Self.temporaryDirectory("filters")
+        let destdir = try makeTemporaryDirectory("filters")
         defer { try? FileManager.default.removeItem(at: destdir) }
         #expect(try await Self.install(into: destdir).status == 0)
         let program = destdir.path + "/usr/local/bin/junkwatch"
@@ -283,7 +224,7 @@ struct InstallTests {
         let empty = destdir.appendingPathComponent("empty.toml")
         try Data().write(to: empty)
         let arguments = ["test-filter", "--config", empty.path, "--input-format", "export", "-"]
-        let found = try await Self.run(program, arguments, stdin: capture)
+        let found = try await Program.run([program] + arguments, inputFile: capture)
         #expect(found.status == 0, "\(found.error)")
         #expect(found.output.contains("Verdicts: 4 ham, 6 spam, 25 nothing"))
 
@@ -303,7 +244,7 @@ struct InstallTests {
             enabled = false
             """.utf8
         ).write(to: checked)
-        let check = try await Self.run(program, ["check-config", "--config", checked.path])
+        let check = try await Program.run([program, "check-config", "--config", checked.path])
         #expect(
             check.output.split(separator: "\n").contains { $0.hasPrefix("ok    filter dovecot-mail-log  \(installedFilter): ") },
             "\(check.output)"
@@ -311,10 +252,10 @@ struct InstallTests {
 
         // Take the installed filter away: it was the one found.
         try FileManager.default.removeItem(atPath: installedFilter)
-        let missing = try await Self.run(program, arguments, stdin: capture)
+        let missing = try await Program.run([program] + arguments, inputFile: capture)
         #expect(missing.status != 0)
         #expect(missing.error.contains("no such filter"), "\(missing.error)")
-        let unchecked = try await Self.run(program, ["check-config", "--config", checked.path])
+        let unchecked = try await Program.run([program, "check-config", "--config", checked.path])
         #expect(unchecked.status == 1)
         #expect(unchecked.output.contains("FAIL  filter dovecot-mail-log  "), "\(unchecked.output)")
     }
@@ -329,11 +270,11 @@ struct InstallTests {
 
     @Test("systemd-analyze security rates the installed unit no worse than its header says", .needsSystemdAnalyze)
     func exposure() async throws {
-        let destdir = try Self.temporaryDirectory("security")
+        let destdir = try makeTemporaryDirectory("security")
         defer { try? FileManager.default.removeItem(at: destdir) }
         #expect(try await Self.install(into: destdir).status == 0)
         let installed = destdir.path + "/etc/systemd/system/junkwatch.service"
-        let analysis = try await Self.run("/usr/bin/systemd-analyze", ["security", "--offline=true", installed])
+        let analysis = try await Program.run(["/usr/bin/systemd-analyze", "security", "--offline=true", installed])
         #expect(analysis.status == 0, "\(analysis.error)")
         let line = try #require(
             analysis.output.split(separator: "\n").first { $0.contains("Overall exposure level for junkwatch.service:") },
@@ -349,7 +290,7 @@ struct InstallTests {
 
     @Test("systemd-analyze verify accepts the installed unit", .needsSystemdAnalyze)
     func verify() async throws {
-        let destdir = try Self.temporaryDirectory("verify")
+        let destdir = try makeTemporaryDirectory("verify")
         defer { try? FileManager.default.removeItem(at: destdir) }
         #expect(try await Self.install(into: destdir).status == 0)
         // verify checks that ExecStart= exists: point it at the staged program, in a copy
@@ -361,7 +302,7 @@ struct InstallTests {
         try Data(
             text.replacingOccurrences(of: "ExecStart=/usr/local/bin/junkwatch ", with: "ExecStart=\(destdir.path)/usr/local/bin/junkwatch ").utf8
         ).write(to: copy)
-        let verified = try await Self.run("/usr/bin/systemd-analyze", ["verify", copy.path])
+        let verified = try await Program.run(["/usr/bin/systemd-analyze", "verify", copy.path])
         #expect(verified.status == 0, "\(verified.output)\(verified.error)")
         #expect(verified.error.isEmpty, "\(verified.error)")
     }

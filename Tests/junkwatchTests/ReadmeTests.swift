@@ -1,16 +1,9 @@
 import ArgumentParser
 import Foundation
-import Subprocess
 import TestSupport
 import Testing
 
 @testable import junkwatch
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
 
 /// README.md must stay true: the commands it shows work, the files it names exist.
 ///
@@ -357,15 +350,10 @@ struct ReadmeTests {
 
     /// Runs journalctl with `arguments`, its output into the file at `path`.
     static func journalctl(_ arguments: [String], to path: String) async throws {
-        let result = try await Subprocess.run(
-            .name("journalctl"),
-            arguments: Arguments(["--no-pager"] + arguments),
-            output: .bytes(limit: 1 << 26),
-            error: .string(limit: 1 << 16)
-        )
-        guard case .exited(0) = result.terminationStatus else {
-            throw ReadmeProblem(text: "journalctl \(arguments.joined(separator: " ")) failed: \(result.standardError)")
+        let result = try await Program.run(["journalctl", "--no-pager"] + arguments)
+        guard result.status == 0 else {
+            throw ReadmeProblem(text: "journalctl \(arguments.joined(separator: " ")) failed: \(result.error)")
         }
-        try Data(result.standardOutput).write(to: URL(fileURLWithPath: path))
+        try Data(result.bytes).write(to: URL(fileURLWithPath: path))
     }
 }

@@ -13,7 +13,7 @@ import Testing
 @Suite(
     "junkwatch replay learns (testbed)",
     .usesTestbedRspamd,
-    .enabled(if: Testbed.shouldRun, Testbed.skipReason)
+    .needsTestbed
 )
 struct ReplayLearnTests {
     let testbed: Testbed

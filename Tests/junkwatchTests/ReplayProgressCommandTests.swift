@@ -1,5 +1,6 @@
 import Foundation
 import Subprocess
+import TestSupport
 import Testing
 
 #if canImport(System)
@@ -71,12 +72,11 @@ struct ReplayProgressCommandTests {
             output: .string(limit: 1 << 20),
             error: .fileDescriptor(FileDescriptor(rawValue: terminal.terminal), closeAfterSpawningProcess: true)
         )
-        let status: Int32 =
-            switch result.terminationStatus {
-            case .exited(let code): code
-            case .signaled(let signal): 128 + signal
-            }
-        return Run(status: status, output: result.standardOutput, error: await terminal.output())
+        return Run(
+            status: result.terminationStatus.exitStatus,
+            output: result.standardOutput,
+            error: await terminal.output()
+        )
     }
 
     /// The progress lines drawn: the text after each `\r`, up to the next one.
@@ -160,8 +160,7 @@ struct ReplayProgressCommandTests {
 
     @Test("a replay's table counts each user's records by outcome, and each learner's")
     func outcomes() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-replay-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("replay")
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = try Self.goneConfiguration(in: directory)
         let run = try await CommandLineTests.run(["replay", "--config", config, "-"], stdin: CommandLineTests.capture)

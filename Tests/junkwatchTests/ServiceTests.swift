@@ -32,7 +32,7 @@ import Testing
     "junkwatch run as a service",
     .serialized,
     .usesTestbedRspamd,
-    .enabled(if: Testbed.shouldRun, Testbed.skipReason)
+    .needsTestbed
 )
 struct ServiceTests {
     /// A seed for the random parts, from `JUNKWATCH_TEST_SEED` to rerun a failure, else new.
@@ -66,7 +66,7 @@ struct ServiceTests {
             let inJunk = try await testbed.put(ham, user: user, mailbox: "Junk")
             try scene.writeConfiguration()
             try await scene.start()
-            let before = try await testbed.counters(user)
+            let before = try await testbed.bayesLearns(user)
 
             var waits: [Duration] = []
             var expected: [String: (verdict: Verdict.Kind, mailbox: String, uid: UInt32)] = [:]
@@ -111,7 +111,7 @@ struct ServiceTests {
             }
             let rows = try scene.ledgerRows()
             #expect(rows.count == 8 && rows.allSatisfy { $0.outcome == .learned })
-            let after = try await testbed.counters(user)
+            let after = try await testbed.bayesLearns(user)
             #expect(after.spam - before.spam == 4, "learns_spam of RS\(user)")
             #expect(after.ham - before.ham == 4, "learns_ham of RS\(user)")
 
@@ -200,8 +200,8 @@ struct ServiceTests {
         let all = byUser.values.flatMap { $0 }
         #expect(all.count == 500)
         try scene.writeConfiguration()
-        var before: [String: (spam: Int, ham: Int)] = [:]
-        for user in users { before[user] = try await testbed.counters(user) }
+        var before: [String: (ham: Int, spam: Int)] = [:]
+        for user in users { before[user] = try await testbed.bayesLearns(user) }
 
         let clock = ContinuousClock()
         let began = clock.now
@@ -277,7 +277,7 @@ struct ServiceTests {
         // Redis: the counters moved once per action, whether the process that sent it stored
         // "learned" or was killed first and its successor heard "already learned".
         for user in users {
-            let after = try await testbed.counters(user)
+            let after = try await testbed.bayesLearns(user)
             let mine = byUser[user]!
             #expect(after.spam - before[user]!.spam == mine.filter { $0.verdict == .spam }.count, "learns_spam of RS\(user)")
             #expect(after.ham - before[user]!.ham == mine.filter { $0.verdict == .ham }.count, "learns_ham of RS\(user)")
@@ -305,7 +305,7 @@ struct ServiceTests {
             let atStop = Array(actions[24..<36])
             // A queue smaller than the moves made while rspamd is down: reading the journal waits.
             try scene.writeConfiguration(rspamdURL: proxy.url, pipeline: "queue = 8")
-            let before = try await testbed.counters(user)
+            let before = try await testbed.bayesLearns(user)
             let process = try await scene.start(watchdog: .seconds(4))
             #expect(await scene.notify.first(within: .seconds(5)) { $0.has("WATCHDOG=1") } != nil, "no WATCHDOG=1")
             func learned(_ actions: [Action]) throws -> Bool {
@@ -375,7 +375,7 @@ struct ServiceTests {
             #expect(rows.count == actions.count && Set(rows.map(\.msgid)).count == actions.count)
             let records = try scene.journal().records
             #expect(records.count == actions.count && records.allSatisfy { $0.outcome == .learned })
-            let after = try await testbed.counters(user)
+            let after = try await testbed.bayesLearns(user)
             #expect(after.spam - before.spam == actions.count, "learns_spam of RS\(user)")
         }
     }
@@ -391,7 +391,7 @@ struct ServiceTests {
             let spam = try await Self.actions(scene, user: spammed, name: "t", spam: 150, ham: 0)
             let ham = try await Self.actions(scene, user: rescued, name: "t", spam: 0, ham: 150)
             let all = spam + ham
-            let before = (spam: try await testbed.counters(spammed), ham: try await testbed.counters(rescued))
+            let before = (spam: try await testbed.bayesLearns(spammed), ham: try await testbed.bayesLearns(rescued))
             // The moves first, then junkwatch: a backlog of 300 in the journal, a queue of 16.
             try await Self.perform(spam, in: scene, batches: 25, using: &random)
             try await Self.perform(ham, in: scene, batches: 25, using: &random)
@@ -427,7 +427,7 @@ struct ServiceTests {
             #expect(twice.isEmpty, "\(twice.map { "\($0.msgid): \($0.reason)" })")
             let records = try scene.journal().records
             #expect(records.count == all.count && Set(records.map(\.msgid)).count == all.count)
-            let after = (spam: try await testbed.counters(spammed), ham: try await testbed.counters(rescued))
+            let after = (spam: try await testbed.bayesLearns(spammed), ham: try await testbed.bayesLearns(rescued))
             #expect(after.spam.spam - before.spam.spam == spam.count, "learns_spam of RS\(spammed)")
             #expect(after.ham.ham - before.ham.ham == ham.count, "learns_ham of RS\(rescued)")
         }

@@ -1,15 +1,8 @@
 import Foundation
 import JunkwatchCore
-import Subprocess
 import SystemdJournal
 import TestSupport
 import Testing
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
 
 /// `junkwatch stats` over junkwatch's records: a journal built from export text, a stream on
 /// stdin, and the live journal after writing records through journald.
@@ -59,10 +52,6 @@ struct StatsCommandTests {
     }
 
     /// Cells of a table line: apart by two spaces or more.
-    static func cells(_ line: Substring) -> [String] {
-        line.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
     static func json(_ run: CommandLineTests.Run) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any])
     }
@@ -84,7 +73,7 @@ struct StatsCommandTests {
             lines.first?.hasSuffix("to now in the journal in \(directory): 5 records of 2 users") == true,
             "\(text.output)"
         )
-        let table = lines.map(Self.cells)
+        let table = lines.map(tableCells)
         #expect(
             table.contains(["alice@example.com", "spam", "3", "0", "0", "0", "0", "20 ms", "30 ms", "30 ms", "30 ms"])
         )
@@ -218,20 +207,10 @@ struct StatsCommandTests {
         try reporter.report(Self.record(user, .spam, .learned, latency: 0.060))
         try reporter.report(Self.record(user, .ham, .failed, latency: 1.5, reason: "sa-learn exited 2\nlocked"))
 
-        // journald stores asynchronously: wait until all three can be read.
         let reader = try JournalReader(.local)
         try reader.apply(JournalDecisionReader.match(user: user))
-        var records: [DecisionRecord] = []
-        let deadline = ContinuousClock.now + .seconds(10)
         try reader.seekHead()
-        while records.count < 3 {
-            if try reader.next() {
-                if let record = DecisionRecord(journalEntry: try reader.entry()) { records.append(record) }
-                continue
-            }
-            try #require(ContinuousClock.now < deadline, "only \(records.count) of 3 records reached the journal")
-            _ = try await reader.waitForChange(timeout: .milliseconds(200))
-        }
+        let records = try await reader.awaitEntries(3, as: DecisionRecord.init(journalEntry:))
         #expect(records.map(\.outcome) == [.learned, .learned, .failed])
         #expect(records[2].reason == "sa-learn exited 2\nlocked")
         #expect(records[0].latency == 0.04)
@@ -239,14 +218,11 @@ struct StatsCommandTests {
         let journalctl = try #require(
             ["/usr/bin/journalctl", "/bin/journalctl"].first(where: FileManager.default.isExecutableFile)
         )
-        let result = try await Subprocess.run(
-            .path(FilePath(journalctl)),
-            arguments: ["-t", "junkwatch", "JUNKWATCH_USER=\(user)", "-o", "json", "--no-pager"],
-            output: .string(limit: 1 << 20),
-            error: .string(limit: 1 << 16)
-        )
-        let lines = result.standardOutput.split(separator: "\n")
-        #expect(lines.count == 3, "\(result.standardError)")
+        let result = try await Program.run([
+            journalctl, "-t", "junkwatch", "JUNKWATCH_USER=\(user)", "-o", "json", "--no-pager",
+        ])
+        let lines = result.lines
+        #expect(lines.count == 3, "\(result.error)")
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             for name in [
@@ -261,7 +237,7 @@ struct StatsCommandTests {
 
         let text = try await CommandLineTests.run(["stats", "--user", user, "--since", "-1h"])
         #expect(text.status == 0, "\(text.error)")
-        let table = text.lines.map(Self.cells)
+        let table = text.lines.map(tableCells)
         #expect(
             table.contains([user, "spam", "2", "0", "0", "0", "0", "40 ms", "60 ms", "60 ms", "60 ms"]),
             "\(text.output)"

@@ -6,59 +6,34 @@ import Testing
 /// `scripts/unit-sandbox` applies them without systemd as PID 1: the capability bounding set,
 /// no_new_privs, the supplementary group, the system call filter, the address families,
 /// MemoryDenyWriteExecute, a read-only file system and a private /tmp.
-@Suite(
-    "junkwatch.service's sandbox (testbed dovecot)",
-    .enabled(
-        if: Integration.required || ProcessInfo.processInfo.environment["JUNKWATCH_TESTBED_DIR"] != nil,
-        "needs the testbed: eval \"$(scripts/testbed start)\""
-    )
-)
+@Suite("junkwatch.service's sandbox (testbed dovecot)", .needsTestbed)
 struct UnitSandboxTests {
     static let sandbox = InstallTests.repository.appendingPathComponent("scripts/unit-sandbox").path
 
-    struct Testbed {
-        var directory: String
-        var doveadm: String
-        var dovecotConfig: String
-        var imapDriver: String
-
-        init() throws {
-            let environment = ProcessInfo.processInfo.environment
-            func value(_ name: String) throws -> String {
-                try #require(environment[name].flatMap { $0.isEmpty ? nil : $0 }, "\(name) is not set: start the testbed")
-            }
-            directory = try value("JUNKWATCH_TESTBED_DIR")
-            doveadm = try value("JUNKWATCH_TESTBED_DOVEADM")
-            dovecotConfig = try value("JUNKWATCH_TESTBED_DOVECOT_CONFIG")
-            imapDriver = try value("JUNKWATCH_TESTBED_IMAP_DRIVER")
-        }
-    }
-
     let testbed: Testbed
     let user = "alice@example.com"
-    let messageID = "<unit-sandbox-\(UUID().uuidString.prefix(8).lowercased())@test.invalid>"
+    let messageID = "<\(Testbed.unique("unit-sandbox"))@test.invalid>"
     let uid: String
 
     init() async throws {
-        testbed = try Testbed()
-        let appended = try await InstallTests.run(
-            testbed.imapDriver,
-            ["append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID)"]
-        )
+        testbed = try Testbed.current()
+        let appended = try await Program.run([
+            testbed.imapDriver, "append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID)",
+        ])
         try #require(appended.status == 0, "\(appended.error)")
         uid = appended.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// `doveadm fetch` of the appended message inside the sandbox of `unit`; the mail store
     /// writable when `writableMail` (as ReadWritePaths= makes a site's store).
-    func fetch(unit: String = InstallTests.unit, writableMail: Bool = true) async throws -> InstallTests.Run {
+    func fetch(unit: String = InstallTests.unit, writableMail: Bool = true) async throws -> Program.Result {
         var arguments = ["--unit", unit, "--ro", testbed.directory]
         if writableMail { arguments += ["--rw", testbed.directory + "/mail"] }
         arguments += [
             "--", testbed.doveadm, "-c", testbed.dovecotConfig, "fetch", "-u", user, "--", "text", "mailbox", "INBOX",
             "uid", uid,
         ]
-        return try await InstallTests.run(Self.sandbox, arguments)
+        return try await Program.run([Self.sandbox] + arguments)
     }
 
     @Test("doveadm fetch works as root with only the unit's capabilities, under the whole sandbox")
@@ -80,7 +55,7 @@ struct UnitSandboxTests {
 
     @Test("without CAP_SETUID and CAP_SETGID doveadm cannot become the mail owner")
     func withoutCapabilities() async throws {
-        let directory = try InstallTests.temporaryDirectory("unit")
+        let directory = try makeTemporaryDirectory("unit")
         defer { try? FileManager.default.removeItem(at: directory) }
         let fetched = try await fetch(unit: try unit(capabilities: "CAP_KILL", in: directory))
         #expect(fetched.status == 75, "\(fetched.error)")
@@ -105,20 +80,19 @@ struct UnitSandboxTests {
 
     @Test("junkwatch can stop a doveadm that runs as the mail owner only with CAP_KILL", arguments: [true, false])
     func stopDoveadm(withKill: Bool) async throws {
-        let directory = try InstallTests.temporaryDirectory("unit")
+        let directory = try makeTemporaryDirectory("unit")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let big = try await InstallTests.run(
-            testbed.imapDriver,
-            ["append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID).big", "--size=1000000"]
-        )
+        let big = try await Program.run([
+            testbed.imapDriver, "append", "--user=\(user)", "--mailbox=INBOX", "--message-id=\(messageID).big",
+            "--size=1000000",
+        ])
         try #require(big.status == 0, "\(big.error)")
         let bigUID = big.output.trimmingCharacters(in: .whitespacesAndNewlines)
         let capabilities = withKill ? "CAP_SETUID CAP_SETGID CAP_KILL" : "CAP_SETUID CAP_SETGID"
         let unitPath = withKill ? InstallTests.unit : try unit(capabilities: capabilities, in: directory)
-        let run = try await InstallTests.run(
-            Self.sandbox,
+        let run = try await Program.run(
             [
-                "--unit", unitPath, "--ro", testbed.directory, "--rw", testbed.directory + "/mail", "--",
+                Self.sandbox, "--unit", unitPath, "--ro", testbed.directory, "--rw", testbed.directory + "/mail", "--",
                 "/usr/bin/python3", "-c", Self.stopper,
                 testbed.doveadm, "-c", testbed.dovecotConfig, "fetch", "-u", user, "--", "text", "mailbox", "INBOX",
                 "uid", bigUID,
@@ -136,10 +110,9 @@ struct UnitSandboxTests {
 
     @Test("junkwatch itself runs under the sandbox (MemoryDenyWriteExecute, the system call filter)")
     func junkwatchRuns() async throws {
-        let run = try await InstallTests.run(
-            Self.sandbox,
-            ["--", CommandLineTests.program, "test-filter", "--input-format", "export", "-"],
-            stdin: CommandLineTests.capture
+        let run = try await Program.run(
+            [Self.sandbox, "--", CommandLineTests.program, "test-filter", "--input-format", "export", "-"],
+            inputFile: CommandLineTests.capture
         )
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("Verdicts: 4 ham, 6 spam, 25 nothing"), "\(run.output.suffix(300))")

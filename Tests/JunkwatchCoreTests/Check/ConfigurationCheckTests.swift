@@ -37,8 +37,7 @@ struct ConfigurationCheckTests {
 
     @Test("an unknown key is one failure naming the file and the key, and nothing else is checked")
     func unknownKey() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-check-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("check")
         defer { try? FileManager.default.removeItem(at: directory) }
         do {
             let path = try Self.write("[classify]\njunk_mailboxen = [\"Junk\"]\n", "junkwatch.toml", in: directory)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import JunkwatchCore
@@ -30,15 +31,6 @@ struct ClassifierMemoryTests {
         }
     }
 
-    /// A small deterministic generator, so that a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state ^ (state >> 29)
-        }
-    }
-
     @Test(
         "remembers what the one-dictionary memory remembered, on repeats and new messages",
         arguments: [
@@ -48,7 +40,7 @@ struct ClassifierMemoryTests {
     func agreesWithModel(capacity: Int, keys: Int) {
         var memory = Classifier.Memory(capacity: capacity)
         var model = Model(capacity: capacity)
-        var random = Generator(state: UInt64(capacity * 7919 + keys))
+        var random = SeededGenerator(seed: UInt64(capacity * 7919 + keys))
         for step in 0..<20_000 {
             // Phases of few and of many different messages, so that the bound is passed sometimes.
             let spread = (step / 2_000) % 2 == 0 ? max(2, keys / 4) : keys

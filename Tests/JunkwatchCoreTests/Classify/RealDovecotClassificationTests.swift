@@ -6,7 +6,7 @@ import Testing
 
 /// Every row of DESIGN.md's classification table, acted out over IMAP and LMTP against the
 /// testbed's real dovecot, read back from the journal dovecot logged into, and classified.
-@Suite("Classification of real dovecot events", .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason))
+@Suite("Classification of real dovecot events", .needsTestbed)
 struct RealDovecotClassificationTests {
     static let alice = "alice@example.com"
     static let carol = "carol.o'neil+tag@example.org"
@@ -38,7 +38,7 @@ struct RealDovecotClassificationTests {
         // UID MOVE of two messages at once: two spam verdicts.
         let c = try await imap.append(try await imap.message(messageID: id("c")), user: Self.alice, mailbox: "INBOX")
         let d = try await imap.append(try await imap.message(messageID: id("d")), user: Self.alice, mailbox: "INBOX")
-        let moved = try await imap.move(user: Self.alice, from: "INBOX", to: "Junk", uids: [c, d])
+        let moved = try await testbed.move(user: Self.alice, from: "INBOX", to: "Junk", uids: [c, d])
         #expect(moved.count == 2)
         // Thunderbird: $Junk is spam, reading it again is nothing, then -$Junk +$NotJunk is ham.
         let e = try await imap.append(try await imap.message(messageID: id("e")), user: Self.alice, mailbox: "INBOX")

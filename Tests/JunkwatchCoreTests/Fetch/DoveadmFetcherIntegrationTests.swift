@@ -1,10 +1,11 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// DoveadmFetcher against the testbed's real dovecot: messages are put there over IMAP, as a
 /// user would, and fetched back with doveadm.
-@Suite("DoveadmFetcher (testbed dovecot)", .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason))
+@Suite("DoveadmFetcher (testbed dovecot)", .needsTestbed)
 struct DoveadmFetcherIntegrationTests {
     let testbed: TestbedEnvironment
     let imap: TestbedIMAP
@@ -107,7 +108,7 @@ struct DoveadmFetcherIntegrationTests {
         let tag = TestbedEnvironment.unique("w")
         let (starred, plain) = ("Star*\(tag)", "StarX\(tag)")
         for name in [starred, plain] {
-            try await TestProcess.check([
+            try await Program.check([
                 testbed.doveadm, "-c", testbed.dovecotConfig, "mailbox", "create", "-u", user, name,
             ])
         }
@@ -129,7 +130,7 @@ struct DoveadmFetcherIntegrationTests {
     func dashName() async throws {
         let user = "bob@example.com"
         let name = "-" + TestbedEnvironment.unique("dash")
-        try await TestProcess.check([
+        try await Program.check([
             testbed.doveadm, "-c", testbed.dovecotConfig, "mailbox", "create", "-u", user, "--", name,
         ])
         let id = "<\(TestbedEnvironment.unique("dash"))@test.invalid>"
@@ -144,7 +145,7 @@ struct DoveadmFetcherIntegrationTests {
         let user = "alice@example.com"
         let id = "<\(TestbedEnvironment.unique("expunged"))@test.invalid>"
         let uid = try await imap.append(try await imap.message(messageID: id), user: user, mailbox: "INBOX")
-        try await imap.expunge(user: user, mailbox: "INBOX", uid: uid)
+        try await testbed.expunge(user: user, mailbox: "INBOX", uid: uid)
         let result = try await fetcher.fetch(MessageLocator(user: user, mailbox: "INBOX", uid: uid, messageID: id))
         guard case .gone(let reason) = result else {
             Issue.record("expected gone, got \(result)")

@@ -1,5 +1,6 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// A rule table with one key replaced or removed.

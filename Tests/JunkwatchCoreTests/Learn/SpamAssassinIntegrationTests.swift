@@ -1,9 +1,10 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// SpamAssassinLearner with the real sa-learn (SpamAssassin 4.0), one file database per user.
-@Suite("SpamAssassinLearner (real sa-learn)", .enabled(if: TestbedEnvironment.shouldRun, TestbedEnvironment.skipReason))
+@Suite("SpamAssassinLearner (real sa-learn)", .needsTestbed)
 struct SpamAssassinIntegrationTests {
     let testbed: TestbedEnvironment
     let imap: TestbedIMAP

@@ -1,14 +1,16 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// What one fetch and one learn cost on the testbed: a measurement, not a test. Runs only with
 /// `JUNKWATCH_MEASURE_STAGES=1` (and the testbed), prints wall-clock times, asserts nothing but
-/// that the stages worked. Run it alone, since another suite stops rspamd for a while:
-/// `JUNKWATCH_MEASURE_STAGES=1 swift test --filter StageCostMeasurement`.
+/// that the stages worked; it holds the testbed's rspamd shared, so that no suite stops it
+/// meanwhile: `JUNKWATCH_MEASURE_STAGES=1 swift test --filter StageCostMeasurement`.
 @Suite(
     "stage costs (measurement)",
     .serialized,
+    .usesTestbedRspamd,
     .enabled(
         if: ProcessInfo.processInfo.environment["JUNKWATCH_MEASURE_STAGES"] == "1",
         "set JUNKWATCH_MEASURE_STAGES=1"

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import JunkwatchCore
@@ -160,13 +161,10 @@ struct DecisionStatisticsReportTests {
             #expect(row.utf8[row.utf8.index(after: index)] == UInt8(ascii: " "), "misaligned: \(row)")
         }
         // Cells are apart by two spaces or more; within a cell there is at most one.
-        func cells(_ line: String) -> [String] {
-            line.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
         // dave has as many records as bob but comes later by name: he is the one left out.
         #expect(!text.contains("dave"))
         #expect(lines.contains { $0.hasPrefix("... 1 more user with 1 record (--top 0 shows every user") })
-        let table = lines.map(cells)
+        let table = lines.map(tableCells)
         #expect(
             table.contains([
                 "alice@example.com", "spam", "4", "0", "0", "0", "0", "15 ms", "500 ms", "500 ms", "500 ms",

@@ -118,12 +118,12 @@ struct MessageCatalogTests {
         let journalctl = try #require(Self.journalctl, "journalctl is not installed")
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try await TestProcess.check([journalctl, "--root=\(root)", "--update-catalog"])
-        let list = try await TestProcess.check([journalctl, "--root=\(root)", "--list-catalog"]).text
+        try await Program.check([journalctl, "--root=\(root)", "--update-catalog"])
+        let list = try await Program.check([journalctl, "--root=\(root)", "--list-catalog"]).output
         let listed = list.split(separator: "\n").map { String($0.prefix(32)) }
         #expect(Set(listed) == Set(JournalMessageID.all.map(\.rawValue)), "\(list)")
         for line in list.split(separator: "\n") { #expect(line.dropFirst(33).hasPrefix("junkwatch: "), "\(line)") }
-        let dump = try await TestProcess.check([journalctl, "--root=\(root)", "--dump-catalog"]).text
+        let dump = try await Program.check([journalctl, "--root=\(root)", "--dump-catalog"]).output
         #expect(dump.contains("-- a10e30b5feda48e0b4c356057c9ac95e\nSubject: junkwatch could not teach"))
     }
 
@@ -146,7 +146,7 @@ struct MessageCatalogTests {
         let journalctl = try #require(Self.journalctl, "journalctl is not installed")
         let root = try Self.makeRoot()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try await TestProcess.check([journalctl, "--root=\(root)", "--update-catalog"])
+        try await Program.check([journalctl, "--root=\(root)", "--update-catalog"])
 
         let user = "carol.o'neil+tag@example.org"
         var items: [(realtime: UInt64, fields: [JournalField])] = DecisionRecord.Outcome.allCases.enumerated().map {
@@ -176,10 +176,10 @@ struct MessageCatalogTests {
         // The paths come in as arguments, never spliced into the script.
         let script =
             #"mount --bind "$1" /var/lib/systemd/catalog/database && exec "$2" --root="$3" -x --no-pager -o short"#
-        let output = try await TestProcess.check([
+        let output = try await Program.check([
             "/usr/bin/unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, "sh",
             root + "/var/lib/systemd/catalog/database", journalctl, root,
-        ]).text
+        ]).output
         let subjects = output.split(separator: "\n").filter { $0.contains("Subject: ") }.map {
             String($0[$0.range(of: "Subject: ")!.upperBound...])
         }

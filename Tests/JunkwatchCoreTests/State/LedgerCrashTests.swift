@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import JunkwatchCore
@@ -20,21 +21,19 @@ struct LedgerCrashTests {
 
     @Test("Killed mid-stream, three times over, the writer leaves whole commits and their cursor, nothing else")
     func killedWriter() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "junkwatch-tests-\(UUID().uuidString)"
-        )
+        let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         var previous = 0
         for round in 1...3 {
-            let result = try await TestProcess.run(
+            let result = try await Program.run(
                 [executable, "--testing-library", "swift-testing", "--filter", "LedgerCrashTests/writer"],
                 environment: [Self.childVariable: directory.path],
                 timeout: .seconds(60)
             )
             try #require(
                 result.status == 128 + SIGKILL,
-                "round \(round): the writer was not killed: \(result.error)\(result.text)"
+                "round \(round): the writer was not killed: \(result.error)\(result.output)"
             )
 
             // Opening it again runs SQLite's recovery of the WAL the writer left.

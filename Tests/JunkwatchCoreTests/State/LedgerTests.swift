@@ -426,37 +426,35 @@ struct LedgerTests {
 
     @Test("Many tasks commit at once; every row and exactly one of the cursors arrive")
     func concurrentCommits() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "junkwatch-tests-\(UUID().uuidString)"
-        )
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let ledger = try Ledger(directory: directory.path)
-        let tasks = 8
-        let commits = 100
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for task in 0..<tasks {
-                group.addTask {
-                    for index in 0..<commits {
-                        try ledger.commit(
-                            [Self.record(user: "user\(task)", msgid: "<\(index)@x>")],
-                            cursor: "t\(task);i\(index)",
-                            at: Self.start + Double(index)
-                        )
-                        _ = try ledger.lastLearn(
-                            user: "user\(task)",
-                            message: MessageReference(mailbox: "Junk", msgid: "<\(index)@x>"),
-                            learner: "rspamd",
-                            since: Self.start
-                        )
+        try await withTemporaryDirectory { directory in
+            let ledger = try Ledger(directory: directory.path)
+            let tasks = 8
+            let commits = 100
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for task in 0..<tasks {
+                    group.addTask {
+                        for index in 0..<commits {
+                            try ledger.commit(
+                                [Self.record(user: "user\(task)", msgid: "<\(index)@x>")],
+                                cursor: "t\(task);i\(index)",
+                                at: Self.start + Double(index)
+                            )
+                            _ = try ledger.lastLearn(
+                                user: "user\(task)",
+                                message: MessageReference(mailbox: "Junk", msgid: "<\(index)@x>"),
+                                learner: "rspamd",
+                                since: Self.start
+                            )
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            #expect(try ledger.counts(user: nil) == [.learned: tasks * commits])
+            let cursor = try #require(try ledger.savedCursor())
+            #expect(cursor.hasSuffix("i\(commits - 1)"))
+            #expect(try Self.integrityCheck(ledger) == ["ok"])
         }
-        #expect(try ledger.counts(user: nil) == [.learned: tasks * commits])
-        let cursor = try #require(try ledger.savedCursor())
-        #expect(cursor.hasSuffix("i\(commits - 1)"))
-        #expect(try Self.integrityCheck(ledger) == ["ok"])
     }
 
     // MARK: - Errors
@@ -604,33 +602,30 @@ struct LedgerTests {
     static func withReadOnlyScratch(
         _ body: (URL, (String) async throws -> Void) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "junkwatch-tests-\(UUID().uuidString)"
-        )
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var locked: [String] = []
-        let result: Swift.Result<Void, any Error>
-        do {
-            try await body(directory) { path in
-                if geteuid() == 0 {
-                    try await TestProcess.check(["/usr/bin/chattr", "+i", path])
-                } else {
-                    try #require(chmod(path, 0o555) == 0)
+        try await withTemporaryDirectory { directory in
+            var locked: [String] = []
+            let result: Swift.Result<Void, any Error>
+            do {
+                try await body(directory) { path in
+                    if geteuid() == 0 {
+                        try await Program.check(["/usr/bin/chattr", "+i", path])
+                    } else {
+                        try #require(chmod(path, 0o555) == 0)
+                    }
+                    locked.append(path)
                 }
-                locked.append(path)
+                result = .success(())
+            } catch {
+                result = .failure(error)
             }
-            result = .success(())
-        } catch {
-            result = .failure(error)
-        }
-        for path in locked.reversed() {
-            if geteuid() == 0 {
-                try await TestProcess.check(["/usr/bin/chattr", "-i", path])
-            } else {
-                chmod(path, 0o755)
+            for path in locked.reversed() {
+                if geteuid() == 0 {
+                    try await Program.check(["/usr/bin/chattr", "-i", path])
+                } else {
+                    chmod(path, 0o755)
+                }
             }
+            try result.get()
         }
-        try result.get()
     }
 }

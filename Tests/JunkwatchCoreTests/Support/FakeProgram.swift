@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A stand-in for doveadm, rspamc or sa-learn in unit tests: a small `/bin/sh` script in a
 /// temporary directory. (junkwatch itself never runs a shell; the fake is only the program.)
@@ -8,8 +9,7 @@ struct FakeProgram {
 
     /// Writes `script` (the body after `#!/bin/sh`) to an executable file.
     init(_ script: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("junkwatch-fake-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("fake")
         let url = directory.appendingPathComponent("program")
         try Data(("#!/bin/sh\n" + script + "\n").utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: url.path)

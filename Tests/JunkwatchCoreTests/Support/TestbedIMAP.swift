@@ -1,6 +1,9 @@
 import Foundation
+import TestSupport
 
-/// Drives the testbed's dovecot like a mail client, through `scripts/testbed-imap`.
+/// Drives the testbed's dovecot like a mail client, through `scripts/testbed-imap` (a move of
+/// several messages and an expunge are ``Testbed/move(user:from:to:uids:)`` and
+/// ``Testbed/expunge(user:mailbox:uid:)``, which the junkwatch tests use too).
 ///
 /// Values go as `--option=value`, so that a mailbox named `-x` is not taken for an option.
 struct TestbedIMAP {
@@ -15,22 +18,24 @@ struct TestbedIMAP {
         ]
         if let size { arguments += ["--size", String(size)] }
         if spam { arguments.append("--spam") }
-        return try await TestProcess.check(arguments, environment: testbed.variables).output
+        return Data(try await Program.check(arguments, environment: testbed.variables).bytes)
     }
 
     /// A generated message without a Message-ID header.
     func messageWithoutID(seed: String) async throws -> Data {
-        try await TestProcess.check(
-            [testbed.imapDriver, "message", "--no-message-id", "--seed=\(seed)"],
-            environment: testbed.variables
-        ).output
+        Data(
+            try await Program.check(
+                [testbed.imapDriver, "message", "--no-message-id", "--seed=\(seed)"],
+                environment: testbed.variables
+            ).bytes
+        )
     }
 
     /// APPENDs `message` to `mailbox`; returns its UID.
     func append(_ message: Data, user: String, mailbox: String) async throws -> UInt32 {
-        let result = try await TestProcess.check(
+        let result = try await Program.check(
             [testbed.imapDriver, "append", "--user=\(user)", "--mailbox=\(mailbox)", "--file=-"],
-            input: message,
+            input: Array(message),
             environment: testbed.variables
         )
         return try uid(result)
@@ -40,41 +45,23 @@ struct TestbedIMAP {
     func transfer(_ verb: String, user: String, from source: String, to destination: String, uid: UInt32) async throws
         -> UInt32
     {
-        let result = try await TestProcess.check(
+        let result = try await Program.check(
             [testbed.imapDriver, verb, "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(uid)"],
             environment: testbed.variables
         )
         return try self.uid(result)
     }
 
-    /// Deletes a message for good.
-    func expunge(user: String, mailbox: String, uid: UInt32) async throws {
-        try await TestProcess.check(
-            [testbed.imapDriver, "expunge", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"],
-            environment: testbed.variables
-        )
-    }
-
-    /// UID MOVE of several messages at once; returns the destination UIDs.
-    func move(user: String, from source: String, to destination: String, uids: [UInt32]) async throws -> [UInt32] {
-        let list = uids.map(String.init).joined(separator: ",")
-        let result = try await TestProcess.check(
-            [testbed.imapDriver, "move", "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(list)"],
-            environment: testbed.variables
-        )
-        return result.text.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { UInt32($0) }
-    }
-
     /// UID STORE +FLAGS and/or -FLAGS.
     func store(user: String, mailbox: String, uid: UInt32, add: [String] = [], remove: [String] = []) async throws {
         var arguments = [testbed.imapDriver, "store", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"]
         arguments += add.map { "--add-flags=\($0)" } + remove.map { "--remove-flags=\($0)" }
-        try await TestProcess.check(arguments, environment: testbed.variables)
+        try await Program.check(arguments, environment: testbed.variables)
     }
 
     /// Reads a message as a client does (sets \Seen).
     func read(user: String, mailbox: String, uid: UInt32) async throws {
-        try await TestProcess.check(
+        try await Program.check(
             [testbed.imapDriver, "fetch-read", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"],
             environment: testbed.variables
         )
@@ -84,13 +71,13 @@ struct TestbedIMAP {
     func deliver(user: String, messageID: String, spam: Bool) async throws {
         var arguments = [testbed.imapDriver, "deliver", "--user=\(user)", "--message-id=\(messageID)"]
         if spam { arguments.append("--spam") }
-        try await TestProcess.check(arguments, environment: testbed.variables)
+        try await Program.check(arguments, environment: testbed.variables)
     }
 
-    private func uid(_ result: TestProcess.Result) throws -> UInt32 {
-        let text = result.text.trimmingCharacters(in: .whitespacesAndNewlines)
+    private func uid(_ result: Program.Result) throws -> UInt32 {
+        let text = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard let uid = UInt32(text) else {
-            throw TestProcess.Failed(command: ["testbed-imap"], result: result)
+            throw Program.Failed(arguments: ["testbed-imap"], result: result)
         }
         return uid
     }

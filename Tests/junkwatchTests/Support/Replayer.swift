@@ -1,5 +1,6 @@
 import Foundation
 import JunkwatchCore
+import TestSupport
 import Testing
 
 /// `junkwatch replay` over a test's own moves: a configuration and state directory of its own
@@ -57,8 +58,7 @@ struct Replayer {
         self.testbed = testbed
         self.users = users
         since = "@\(Int(Date().timeIntervalSince1970) - 120)"
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent(Testbed.unique("replay"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try makeTemporaryDirectory("replay")
         configFile = directory.appendingPathComponent("junkwatch.toml").path
         try await testbed.addUsers(users)
         let config = """

@@ -1,6 +1,7 @@
 import Foundation
 import Subprocess
 import Synchronization
+import TestSupport
 
 #if canImport(System)
     import System
@@ -61,10 +62,7 @@ final class ServiceProcess: Sendable {
                 // Handed out at once; run() itself goes on to wait for the child to end.
                 pidSink.yield(execution.processIdentifier.value)
             }
-            switch result.terminationStatus {
-            case .exited(let code): return code
-            case .signaled(let signal): return 128 + signal
-            }
+            return result.terminationStatus.exitStatus
         }
         var iterator = pids.makeAsyncIterator()
         guard let pid = await iterator.next() else {

@@ -2,6 +2,7 @@ import Foundation
 import JunkwatchCore
 import Synchronization
 import SystemdJournal
+import TestSupport
 
 /// One service test's world: its own directory (configuration, filter, state, log), its own
 /// sd_notify socket, the `junkwatch run` processes it started, and a tag that marks its mail.

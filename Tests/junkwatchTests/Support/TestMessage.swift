@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A generated mail message: a Message-ID of its own and a text body of words no other message
 /// has in that order, so that rspamd learns each one (it answers "already learned" for the same

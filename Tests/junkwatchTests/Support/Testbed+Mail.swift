@@ -1,19 +1,16 @@
 import Foundation
+import TestSupport
 
 /// Putting mail where a test needs it, and moving it as a user does.
 ///
 /// Staging goes through `doveadm import`, which dovecot logs to doveadm's standard error rather
 /// than the journal: staged messages make no decision. The moves that should make one go over
-/// IMAP (scripts/testbed-imap), so dovecot's `mail_log` writes the lines a real client causes.
+/// IMAP (``Testbed/move(user:from:to:uids:)``), so dovecot's `mail_log` writes the lines a real
+/// client causes.
 extension Testbed {
     @discardableResult
     private func doveadm(_ arguments: [String], input: [UInt8]? = nil) async throws -> Program.Result {
         try await Program.check([doveadm, "-c", dovecotConfig] + arguments, input: input)
-    }
-
-    @discardableResult
-    private func driver(_ arguments: [String]) async throws -> Program.Result {
-        try await Program.check([imapDriver] + arguments, environment: variables)
     }
 
     /// Puts `messages` into `mailbox` of `user` without a trace in the journal; returns their UIDs
@@ -22,8 +19,7 @@ extension Testbed {
         // An mbox file imported with in-memory indexes, so that doveadm (running as the mail
         // owner) needs no write access to the directory. The mbox mailbox has the target's name
         // and is imported to the top level, so it lands in that mailbox.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(Testbed.unique("stage"))
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("stage")
         defer { try? FileManager.default.removeItem(at: directory) }
         var mbox: [UInt8] = []
         for message in messages {
@@ -63,20 +59,5 @@ extension Testbed {
             guard let uid = byID[id] else { throw Unexpected(description: "no \(id) in \(mailbox) of \(user)") }
             return uid
         }
-    }
-
-    /// UID MOVE over IMAP, as a mail client moves; returns the UIDs in `destination`.
-    @discardableResult
-    func move(user: String, from source: String, to destination: String, uids: [UInt32]) async throws -> [UInt32] {
-        let list = uids.map(String.init).joined(separator: ",")
-        let result = try await driver([
-            "move", "--user=\(user)", "--from=\(source)", "--to=\(destination)", "--uid=\(list)",
-        ])
-        return result.output.split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { UInt32($0) }
-    }
-
-    /// Deletes a message for good over IMAP (\Deleted, then UID EXPUNGE).
-    func expunge(user: String, mailbox: String, uid: UInt32) async throws {
-        try await driver(["expunge", "--user=\(user)", "--mailbox=\(mailbox)", "--uid=\(uid)"])
     }
 }

@@ -1,21 +1,13 @@
 import Foundation
+import TestSupport
 
 /// What the service tests need of the testbed besides what a replay test does.
 extension Testbed {
-    /// The testbed's directory (`JUNKWATCH_TESTBED_DIR`).
-    var directory: String { variables["JUNKWATCH_TESTBED_DIR"] ?? "" }
-
     /// Puts `mail` into `user`'s `mailbox` without a line in the journal (``stage(_:user:mailbox:)``).
     /// - Returns: the UID of each message, by Message-ID.
     func put(_ mail: [TestMail], user: String, mailbox: String) async throws -> [String: UInt32] {
         let uids = try await stage(mail.map(\.message), user: user, mailbox: mailbox)
         return Dictionary(uniqueKeysWithValues: zip(mail.map(\.messageID), uids))
-    }
-
-    /// rspamd's per-user Bayes counters of `user`.
-    func counters(_ user: String) async throws -> (spam: Int, ham: Int) {
-        let learns = try await bayesLearns(user)
-        return (learns.spam, learns.ham)
     }
 
     /// New users of a test's own, added to dovecot: a plain one first, then ones with the odd

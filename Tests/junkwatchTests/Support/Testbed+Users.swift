@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -37,7 +38,6 @@ extension Testbed {
 
     /// Adds `users` to dovecot's passwd-file, with the testbed's password.
     func addUsers(_ users: [String]) async throws {
-        let password = variables["JUNKWATCH_TESTBED_PASSWORD"] ?? "secret"
         let lines = users.map { "\(Self.passwdKey($0)):{PLAIN}\(password)::::::\n" }.joined()
         try Self.usersFileLock.withLock { _ in
             try append(Array(lines.utf8))
