@@ -59,13 +59,13 @@ final class ParseEngine: Sendable {
     final class CompiledFilter: Sendable {
         let name: String
         let field: String
-        let match: JournalMatch
+        let match: EntryMatch
         let rules: [Filter.Rule]
 
         init(_ filter: Filter) {
             name = filter.name
             field = filter.field
-            match = filter.match
+            match = EntryMatch(filter.match)
             rules = filter.rules
         }
     }
