@@ -1,7 +1,5 @@
 /// An entry's `PRIORITY`: the syslog severity, from `emergency` (0) to `debug` (7).
-///
-/// `journalctl -p warning` shows `warning` and everything more severe, that is with a lower number.
-public enum JournalPriority: Int, Sendable, Hashable, CaseIterable, Comparable {
+public enum JournalPriority: Int, Sendable, Hashable {
     /// The system is unusable.
     case emergency = 0
     /// Action must be taken at once.
@@ -22,10 +20,5 @@ public enum JournalPriority: Int, Sendable, Hashable, CaseIterable, Comparable {
     /// The `PRIORITY=N` field of an entry of this priority.
     public var field: JournalField {
         JournalField(name: "PRIORITY", value: [UInt8(ascii: "0") + UInt8(rawValue)])
-    }
-
-    /// Orders by severity as numbers do: `error < warning`.
-    public static func < (lhs: JournalPriority, rhs: JournalPriority) -> Bool {
-        lhs.rawValue < rhs.rawValue
     }
 }

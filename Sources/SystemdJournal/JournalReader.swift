@@ -239,6 +239,18 @@ public final class JournalReader {
         return (usec, hex)
     }
 
+    /// `monotonic()` without the boot ID's hex, for `entry()`, which keeps only the time.
+    private func monotonicMicroseconds() throws -> UInt64 {
+        var usec: UInt64 = 0
+        // A scratch boot ID, not NULL: given NULL, libsystemd checks that the entry is of the
+        // current boot and fails with -ESTALE for any other.
+        var boot = sd_id128_t()
+        let result = sd_journal_get_monotonic_usec(handle, &usec, &boot)
+        if result == -EADDRNOTAVAIL { throw JournalError.noCurrentEntry }
+        try SD.check(result, "sd_journal_get_monotonic_usec")
+        return usec
+    }
+
     /// Calls `body` with the bytes of `field` in the current entry, or `nil` when the entry has
     /// no such field. The buffer is valid only inside `body`.
     public func withValue<Result>(
@@ -288,7 +300,7 @@ public final class JournalReader {
         return JournalEntry(
             cursor: try cursor(),
             realtime: try realtime(),
-            monotonic: try monotonic().microseconds,
+            monotonic: try monotonicMicroseconds(),
             fields: fields
         )
     }

@@ -218,19 +218,44 @@ extension FilterSet {
     }
 }
 
-extension JournalMatch {
-    /// Whether `entry` satisfies the match, by libsystemd's rules: any group; within a group,
-    /// every field named, with any of the values given for it.
-    func accepts(_ entry: JournalEntry) -> Bool {
-        if groups.isEmpty { return true }
-        return groups.contains { group in
-            var wanted: [String: [[UInt8]]] = [:]
-            for term in group {
-                guard let equals = term.firstIndex(of: "=") else { continue }
-                wanted[String(term[..<equals]), default: []].append(Array(term[term.index(after: equals)...].utf8))
+extension ParseEngine {
+    /// A filter's journal match with its terms split into fields and values once, not for
+    /// every entry it checks.
+    struct EntryMatch: Sendable {
+        /// A field a group names, with the values it may have.
+        struct Term: Sendable {
+            let field: String
+            var values: [[UInt8]]
+        }
+
+        /// The groups, each with its fields in the order first named.
+        let groups: [[Term]]
+
+        init(_ match: JournalMatch) {
+            groups = match.groups.map { group in
+                var terms: [Term] = []
+                for term in group {
+                    guard let equals = term.firstIndex(of: "=") else { continue }
+                    let field = String(term[..<equals])
+                    let value = Array(term[term.index(after: equals)...].utf8)
+                    if let index = terms.firstIndex(where: { $0.field == field }) {
+                        terms[index].values.append(value)
+                    } else {
+                        terms.append(Term(field: field, values: [value]))
+                    }
+                }
+                return terms
             }
-            return wanted.allSatisfy { field, values in
-                entry.fields.contains { $0.name == field && values.contains($0.value) }
+        }
+
+        /// Whether `entry` satisfies the match, by libsystemd's rules: any group; within a group,
+        /// every field named, with any of the values given for it.
+        func accepts(_ entry: JournalEntry) -> Bool {
+            if groups.isEmpty { return true }
+            return groups.contains { group in
+                group.allSatisfy { term in
+                    entry.fields.contains { $0.name == term.field && term.values.contains($0.value) }
+                }
             }
         }
     }

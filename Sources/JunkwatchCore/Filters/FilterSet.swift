@@ -7,6 +7,11 @@ public struct FilterSet: Sendable {
     public let filters: [Filter]
     /// The filters' hot data, as objects: the per-line loop copies references, not structs.
     let engine: ParseEngine
+    /// The one field every filter reads, when they all read it under the same journal match:
+    /// the reader's match then selects an entry for every filter or none, and that field is
+    /// all a scan needs of it. `nil` otherwise: each entry is read whole, and each filter
+    /// tries its rules on the entries its own match selects.
+    let lineField: String?
 
     /// Lines longer than this are not matched: no dovecot mail_log line comes close (mailbox
     /// names are cut at 64 bytes and headers at 80), and it bounds the work a hostile line costs.
@@ -16,6 +21,9 @@ public struct FilterSet: Sendable {
     public init(_ filters: [Filter]) {
         self.filters = filters
         self.engine = ParseEngine(filters)
+        let fields = Set(filters.map(\.field))
+        let matches = Set(filters.map(\.match))
+        self.lineField = fields.count == 1 && matches.count == 1 ? fields.first : nil
     }
 
     /// Loads the filters named `enabled`, each from the first of `paths` that has `<name>.toml`,
@@ -56,13 +64,13 @@ final class ParseEngine: Sendable {
     final class CompiledFilter: Sendable {
         let name: String
         let field: String
-        let match: JournalMatch
+        let match: EntryMatch
         let rules: [Filter.Rule]
 
         init(_ filter: Filter) {
             name = filter.name
             field = filter.field
-            match = filter.match
+            match = EntryMatch(filter.match)
             rules = filter.rules
         }
     }

@@ -9,9 +9,9 @@ import SystemdJournal
 /// Reads entries or lines from a `JournalInput` and runs them through a filter set, in order.
 ///
 /// Reading is synchronous and blocking (libsystemd and pipes): run it off Swift's cooperative
-/// threads for long inputs. A journal whose filters all read one field is read ahead on a
-/// thread of its own (`readsAhead`); `run`'s body still sees every entry on the calling thread,
-/// in journal order.
+/// threads for long inputs. A journal whose filters all read one field under one match
+/// (`FilterSet.lineField`) is read ahead on a thread of its own (`readsAhead`); `run`'s body
+/// still sees every entry on the calling thread, in journal order.
 public struct EntryScanner {
     /// The input.
     public let input: JournalInput
@@ -71,18 +71,13 @@ public struct EntryScanner {
         until: UInt64?,
         _ body: (ScannedLine) throws -> Bool
     ) throws {
-        // When every filter reads the same field under the same match, the reader's match already
-        // selected the entry: read that one field in place instead of the whole entry.
-        let fields = Set(filters.filters.map(\.field))
-        let matches = Set(filters.filters.map(\.match))
-        let fastField = fields.count == 1 && matches.count == 1 ? fields.first : nil
-        if readsAhead, let fastField {
+        if readsAhead, let field = filters.lineField {
             let plan = JournalReadAhead.Plan(
                 source: source,
                 match: filters.journalMatch,
                 since: since,
                 until: until,
-                field: fastField,
+                field: field,
                 filters: filters,
                 keepLines: keepLines
             )
@@ -95,29 +90,7 @@ public struct EntryScanner {
             let realtime = try reader.realtime()
             if let until, realtime > until { break }
             entriesRead += 1
-            var scanned: ScannedLine
-            if let fastField {
-                scanned = try reader.withValue(of: fastField) { value in
-                    guard let value else {
-                        return ScannedLine(outcome: .unmatched(.noLine(field: fastField)), realtime: realtime)
-                    }
-                    let text = keepLines ? String(decoding: value, as: UTF8.self) : nil
-                    return ScannedLine(
-                        outcome: filters.parse(line: value, realtime: realtime),
-                        line: text,
-                        realtime: realtime
-                    )
-                }
-                // The cursor costs an allocation: only events need it.
-                if case .event(var event) = scanned.outcome {
-                    event.cursor = try reader.cursor()
-                    scanned.outcome = .event(event)
-                }
-            } else {
-                let entry = try reader.entry()
-                let line = keepLines ? filters.filters.first.flatMap { entry.text($0.field) } : nil
-                scanned = ScannedLine(outcome: filters.parse(entry), line: line, realtime: realtime)
-            }
+            let scanned = try Self.scanCurrent(reader, filters: filters, realtime: realtime, keepLines: keepLines)
             guard try body(scanned) else { return }
         }
     }

@@ -53,8 +53,8 @@ enum JournalReadAhead {
 
             var realtime: UInt64
             var line: Line
-            /// The cursor's bytes in `bytes`; empty when the line cannot make an event, which is
-            /// the only thing a cursor is needed for.
+            /// The cursor's bytes in `bytes`; empty exactly when the line cannot make an event
+            /// (`FilterSet.mayMakeEvent`), which is the only thing a cursor is needed for.
             var cursor: Range<Int>
         }
 
@@ -114,10 +114,13 @@ enum JournalReadAhead {
         case .tooLong(let count):
             return .unmatched(.tooLong(bytes: count))
         case .bytes(let range):
+            // No cursor: `mayMakeEvent` found the line too long or no prefilter in it. Say what
+            // `parse(line:)` would, without searching the prefilters a second time.
+            if entry.cursor.isEmpty {
+                return .unmatched(range.count > FilterSet.maximumLineLength ? .tooLong(bytes: range.count) : .noRule)
+            }
             let line = UnsafeRawBufferPointer(rebasing: bytes[range])
-            let cursor =
-                entry.cursor.isEmpty
-                ? nil : String(decoding: UnsafeRawBufferPointer(rebasing: bytes[entry.cursor]), as: UTF8.self)
+            let cursor = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[entry.cursor]), as: UTF8.self)
             return plan.filters.parse(line: line, cursor: cursor, realtime: entry.realtime)
         }
     }

@@ -119,7 +119,7 @@ public final class JournalFollower: Sendable {
                     notices.notice(notice)
                     continue
                 }
-                let scanned = try EntryScanner.scanCurrent(reader, filters: filters)
+                let scanned = try EntryScanner.scanCurrent(reader, filters: filters, realtime: try reader.realtime())
                 state.withLock { $0.counts.entries += 1 }
                 guard case .event(let event) = scanned.outcome else { continue }
                 state.withLock { $0.counts.events += 1 }

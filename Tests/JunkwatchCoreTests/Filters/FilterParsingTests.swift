@@ -490,6 +490,30 @@ struct FilterParsingTests {
         #expect(filters.parse(noMessage) == .unmatched(.noLine(field: "MESSAGE")))
     }
 
+    @Test("within a match group a field's values are alternatives and its fields are all needed; any group will do")
+    func journalMatchRules() throws {
+        var filter = try #require(try shippedFilters("dovecot-mail-log").filters.first)
+        filter.match = try JournalMatch([
+            ["_SYSTEMD_UNIT=dovecot.service", "_SYSTEMD_UNIT=imap.service", "SYSLOG_IDENTIFIER=dovecot"],
+            ["PRIORITY=3"],
+        ])
+        let filters = FilterSet([filter])
+        let line = JournalField(
+            name: "MESSAGE",
+            text: prefix + "copy from Junk: box=INBOX, uid=1, msgid=<m1@x>, size=364"
+        )
+        func outcome(_ fields: [String: String]) -> ParseOutcome {
+            filters.parse(JournalEntry(fields: fields.map { JournalField(name: $0.key, text: $0.value) } + [line]))
+        }
+        #expect(outcome(["_SYSTEMD_UNIT": "dovecot.service", "SYSLOG_IDENTIFIER": "dovecot"]).event != nil)
+        #expect(outcome(["_SYSTEMD_UNIT": "imap.service", "SYSLOG_IDENTIFIER": "dovecot"]).event != nil)
+        #expect(outcome(["_SYSTEMD_UNIT": "dovecot.service"]) == .unmatched(.notSelected))
+        let otherUnit = outcome(["_SYSTEMD_UNIT": "postfix.service", "SYSLOG_IDENTIFIER": "dovecot"])
+        #expect(otherUnit == .unmatched(.notSelected))
+        #expect(outcome(["PRIORITY": "3"]).event != nil)
+        #expect(outcome(["PRIORITY": "4", "SYSLOG_IDENTIFIER": "dovecot"]) == .unmatched(.notSelected))
+    }
+
     @Test("the set's journal match joins its filters' groups")
     func journalMatch() throws {
         let filters = try shippedFilters("dovecot-mail-log", "dovecot-2.4-mail-log")
